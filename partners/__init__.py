@@ -1,0 +1,3 @@
+"""The PARTNERS platform."""
+
+__version__ = "0.1.0"

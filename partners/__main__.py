@@ -1,0 +1,3 @@
+from partners.cli import main
+
+raise SystemExit(main())

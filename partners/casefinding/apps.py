@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CasefindingConfig(AppConfig):
+    name = "partners.casefinding"
+    label = "casefinding"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TrialConfig(AppConfig):
+    name = "partners.trial"
+    label = "trial"
