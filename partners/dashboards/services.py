@@ -6,7 +6,7 @@ of every episode at every month end, cannot be worked out while a leader waits. 
 everything once per area and month - per practice from the records, then summed up the hierarchy
 (practice -> PCN -> ICS -> England) - and stores one row per area and month (``MonthlyFigures``) and one
 register snapshot per area (``RegisterSnapshot``). The dashboard then reads a few dozen rows per view.
-No stored row names or identifies a person. See docs/decisions/0005-dashboard-figures-and-disclosure.md.
+No stored row names or identifies a person. See docs/decisions/0004-dashboard-figures-and-disclosure.md.
 """
 
 from __future__ import annotations
