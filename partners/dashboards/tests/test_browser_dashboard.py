@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from partners.conftest import PASSWORD, axe_violations, browser_sign_in
 
@@ -44,7 +45,9 @@ def test_a_leader_filters_switches_a_chart_to_its_table_and_downloads_csv(transa
     assert any(t.startswith("By practice, ") for t in tables)
 
     page.get_by_role("link", name="Equity: who is reached").click()
-    assert page.get_by_test_id("under-represented").is_visible()
+    page.wait_for_url("**/dashboard/equity/**")
+    # is_visible() does not wait, and the click only starts the navigation: wait for the callout itself.
+    expect(page.get_by_test_id("under-represented")).to_be_visible()
     assert axe_violations(page) == []
 
     # every URL and API call is tried in test_leader_sees_nobody; here the browser tries the person pages
