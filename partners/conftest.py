@@ -18,7 +18,7 @@ from django.utils import timezone
 # browser steps are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only  # nosec B105
 
 
 def on_postgresql() -> bool:
