@@ -49,9 +49,15 @@ demo: install
 serve: install
 	$(VENV)/bin/partners serve
 
+# bandit: config in pyproject.toml [tool.bandit]; case finding's DuckDB/Spark SQL (built from code constants)
+# is checked with B608 off, as ruff's per-file-ignores do. pip-audit checks every installed package against
+# PyPI's vulnerability data (PIP_AUDIT_ARGS=--strict also fails when a package could not be looked up).
 lint: install
 	$(VENV)/bin/ruff check partners bench
 	$(VENV)/bin/mypy partners
+	$(VENV)/bin/bandit -q -c pyproject.toml -r partners bench
+	$(VENV)/bin/bandit -q -s B101,B311,B404,B608 -r partners/casefinding/core bench/casefind.py
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off $(PIP_AUDIT_ARGS)
 
 # Both databases, every test; PostgreSQL is required (set POSTGRES=skip to run SQLite only,
 # which prints a warning and never counts as a full run).

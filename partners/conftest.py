@@ -18,7 +18,11 @@ from django.utils import timezone
 # browser steps are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only  # nosec B105
+
+
+def on_postgresql() -> bool:
+    return bool(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -26,6 +30,32 @@ def pytest_configure(config: pytest.Config) -> None:
         engine = settings.DATABASES["default"]["ENGINE"]
         if engine != "django.db.backends.postgresql":
             raise pytest.UsageError(f"PARTNERS_REQUIRE_POSTGRES=1 but the database engine is {engine}.")
+
+
+POSTGRESQL_ONLY = (
+    "tests marked 'postgresql' (database-level guards, fault injection, backup and restore) run in the "
+    "PostgreSQL pass only"
+)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if on_postgresql():
+        return f"PostgreSQL pass: {POSTGRESQL_ONLY} and must pass here (they fail if PostgreSQL is absent)."
+    return f"SQLite pass: {POSTGRESQL_ONLY}; they are DESELECTED here, not skipped."
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On SQLite, deselect (never skip) the tests that need PostgreSQL; `make test` runs them in its second pass."""
+    if on_postgresql():
+        return
+    needs_postgresql = [item for item in items if item.get_closest_marker("postgresql")]
+    if needs_postgresql:
+        config.hook.pytest_deselected(items=needs_postgresql)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"SQLite pass: deselected {len(needs_postgresql)} PostgreSQL-only tests "
+                                "(they run in the PostgreSQL pass of `make test`).")
 
 
 @dataclass

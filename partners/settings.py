@@ -43,7 +43,7 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when PARTNERS_ENV=production.")
     # A fixed key outside production keeps demo sessions valid across restarts; it signs nothing real.
-    SECRET_KEY = "partners-development-only-key-never-used-in-production-0123456789abcdefghij"  # noqa: S105
+    SECRET_KEY = "partners-development-only-key-never-used-in-production-0123456789abcdefghij"  # noqa: S105 - development-only key; production refuses to start without its own  # nosec B105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

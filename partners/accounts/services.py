@@ -14,7 +14,7 @@ from partners.audit.actor import Actor
 from partners.audit.models import Action
 from partners.audit.services import audit_record
 
-TOKEN_PREFIX = "ptk_"  # noqa: S105 - a label on tokens, not a secret
+TOKEN_PREFIX = "ptk_"  # noqa: S105 - a label on tokens, not a secret  # nosec B105
 
 
 @transaction.atomic
@@ -163,4 +163,4 @@ def password_change(*, actor: Actor, new_password: str) -> None:
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     audit_record(actor=actor, action=Action.UPDATE, object_type="user", object_id=user.pk,
-                 detail={"password": "changed"})
+                 detail={"password": "changed"})  # an audit note, not a password  # nosec B105

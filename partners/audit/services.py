@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from partners.audit.actor import Actor
@@ -89,7 +90,9 @@ def break_glass_start(*, actor: Actor, person_id: int, reason: str) -> BreakGlas
 
 @transaction.atomic
 def security_alert_acknowledge(*, actor: Actor, alert_id: int) -> SecurityAlert:
-    alert = SecurityAlert.objects.select_for_update().get(pk=alert_id)
+    alert = SecurityAlert.objects.select_for_update().filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404("No such alert.")
     if alert.acknowledged_at is None:
         alert.acknowledged_at = timezone.now()
         alert.acknowledged_by = actor.user

@@ -42,9 +42,15 @@ def _principal(request: HttpRequest) -> str:
     return "path:" + hashlib.sha256(request.path.encode()).hexdigest()[:40]
 
 
+# The JSON APIs take the key from the header only: parsing a form body there would consume the request
+# stream the API then reads (a form-encoded POST to the API was a 500, found by the URL matrix).
+HEADER_ONLY_PREFIXES = ("/api/", "/fhir/")
+
+
 def _key(request: HttpRequest) -> str:
     key = request.headers.get(HEADER, "")
-    if not key and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if (not key and not request.path.startswith(HEADER_ONLY_PREFIXES)
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")):
         key = request.POST.get(FORM_FIELD, "")
     return key.strip()
 

@@ -18,7 +18,7 @@ from typing import Any
 import jwt
 
 SERVICE_ID = "7c3b7b0e-5f4a-4d8e-9a2b-1d2c3e4f5a6b"
-SECRET = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"  # noqa: S105 - the stand-in's own test key
+SECRET = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"  # noqa: S105 - the stand-in's own test key  # nosec B105
 API_KEY = f"partners_test-{SERVICE_ID}-{SECRET}"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Router, Schema, Status
 
+from partners.api.paging import page_offset
 from partners.audit.actor import Actor
 from partners.measures import selectors, services
 from partners.measures.models import CollectionMode, QuestionnaireResponse
@@ -82,7 +83,7 @@ def list_responses(request: HttpRequest, person_id: int, instrument: str = "", l
                    offset: int = 0) -> Any:
     return selectors.questionnaire_responses_list(actor=_actor(request), person_id=person_id,
                                                   instrument=instrument or None, limit=max(1, min(limit, 500)),
-                                                  offset=max(0, offset))
+                                                  offset=page_offset(offset))
 
 
 @router.post("/{int:person_id}/questionnaire-responses",

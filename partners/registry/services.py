@@ -59,6 +59,9 @@ def person_clean(data: dict[str, Any], *, instance: Person | None = None, partia
                     errors.setdefault(field, []).append(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
         elif field in ("date_of_birth", "registered_on"):
             if value in (None, ""):
+                if field == "date_of_birth":
+                    errors.setdefault(field, []).append("This field is required.")
+                    continue
                 cleaned[field] = None
                 continue
             if isinstance(value, str):
@@ -105,6 +108,13 @@ def person_clean(data: dict[str, Any], *, instance: Person | None = None, partia
                 errors.setdefault(field, []).append("This field is required.")
             cleaned[field] = value
         else:
+            if value is None:  # an explicit null (API): blank text, but never NULL where the record cannot hold it
+                model_field = Person._meta.get_field(field)
+                if not model_field.null:
+                    if model_field.get_internal_type() not in ("CharField", "TextField", "EmailField"):
+                        errors.setdefault(field, []).append("This field cannot be empty.")
+                        continue
+                    value = ""
             cleaned[field] = value
     if errors:
         raise ValidationError(errors)

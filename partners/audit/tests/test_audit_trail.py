@@ -76,7 +76,7 @@ def test_the_application_refuses_to_change_or_delete_audit_rows(world):
         AuditEvent.objects.all().delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database-level guard is PostgreSQL's")
+@pytest.mark.postgresql  # the database-level guard is PostgreSQL's
 @pytest.mark.parametrize("statement", ["UPDATE audit_auditevent SET username = 'x'", "DELETE FROM audit_auditevent"])
 def test_postgresql_itself_refuses_updates_and_deletes_of_audit_rows(world, statement):
     break_glass_start(actor=actor_for(world.users["admin"]), person_id=world.people["p4"].pk,

@@ -93,3 +93,24 @@ def test_changing_details_is_saved_and_audited(world, login_as):
 def test_the_api_stores_the_nhs_number_normalised(world, api_client):
     response = api_client(world.users["admin"]).post("/api/v1/service-users", GOOD, content_type="application/json")
     assert response.json()["nhs_number"] == "9990000026"
+
+
+@pytest.mark.parametrize("field", ["interpreter_needed", "sms_opt_in", "date_of_birth"])
+def test_an_explicit_null_for_a_field_that_must_have_a_value_is_a_422_not_a_crash(world, api_client, field):
+    """Found by schemathesis: PATCH {"interpreter_needed": null} reached the database as NULL (500)."""
+    person = world.people["p1"]
+    response = api_client(world.users["cp1"]).patch(f"/api/v1/service-users/{person.pk}", {field: None},
+                                                    content_type="application/json")
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["body", field]]
+
+
+def test_an_explicit_null_for_a_text_field_blanks_it(world, api_client):
+    person = world.people["p1"]
+    person.phone = "07700 900123"
+    person.save()
+    response = api_client(world.users["cp1"]).patch(f"/api/v1/service-users/{person.pk}", {"phone": None},
+                                                    content_type="application/json")
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.phone == ""

@@ -28,7 +28,7 @@ def test_the_application_refuses_to_change_or_delete_allocations(world):
     assert AllocationLog.objects.get(pk=log.pk).arm != log.arm
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database-level guard is PostgreSQL's")
+@pytest.mark.postgresql  # the database-level guard is PostgreSQL's
 @pytest.mark.parametrize("statement", ["UPDATE trial_allocationlog SET arm = 'control'",
                                        "DELETE FROM trial_allocationlog"])
 def test_postgresql_itself_refuses_updates_and_deletes_of_allocations(world, statement):
