@@ -34,7 +34,6 @@ from partners.audit.actor import Actor
 from partners.audit.models import Action
 from partners.audit.services import audit_record, audit_record_people
 from partners.care import rhythm
-from partners.common.bundle import Load, bundle
 from partners.care.models import (
     OPEN_PHASES,
     Absence,
@@ -52,6 +51,7 @@ from partners.care.models import (
     RhythmChange,
     Service,
 )
+from partners.common.bundle import Load, bundle
 from partners.measures.selectors import latest_scores_for_people
 from partners.registry.models import Person
 from partners.registry.scope import caseload_owner_ids, visible_people
@@ -293,7 +293,7 @@ def care_loads(episode: Episode, *, sees_record: bool, timeline_limit: int | Non
 
 
 def person_care(actor: Actor, person: Person, *, timeline_limit: int | None = TIMELINE_LIMIT,
-                episode: Episode | None | bool = False, loaded: dict[str, Any] | None = None) -> PersonCare:
+                episode: Episode | bool | None = False, loaded: dict[str, Any] | None = None) -> PersonCare:
     """The care record for the person page; the person has already been fetched in scope and audited.
 
     Two queries whatever the history: the episode (unless given) and one ``common.bundle`` of the rest

@@ -13,6 +13,7 @@ from typing import Any
 
 from partners.audit.actor import Actor
 from partners.care.models import GoalRating
+from partners.common.bundle import Load
 from partners.measures.availability import enabled_instruments
 from partners.measures.charts import Chart, Thresholds, format_number, line_chart, thresholds_for
 from partners.measures.engine import get_instrument
@@ -27,7 +28,6 @@ from partners.measures.selectors import (
     live_links_queryset,
 )
 from partners.measures.services import WRITER_ROLES
-from partners.common.bundle import Load
 from partners.registry.models import Person
 from partners.registry.sections import PersonPage, page_for
 
