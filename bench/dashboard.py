@@ -7,7 +7,8 @@ PostgreSQL COPY and server-side ``INSERT ... SELECT`` into its own database (``B
 ``postgres://postgres@127.0.0.1:5432/partners_bench``; reused when this generator version made it at this
 scale; ``ensure_dataset`` is shared with the page and load suites), times the nightly refresh
 (``partners dashboard refresh``), then times the dashboard and equity pages in-process (Django test
-client: server time, no network) for a national leader, an ICS leader, and PCN and practice filters over several periods: cold (level cache empty) and warm.
+client: server time, no network) for a national leader, an ICS leader, and PCN and practice filters over
+several periods: cold (level cache empty) and warm.
 """
 
 from __future__ import annotations
