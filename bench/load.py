@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +69,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     connections.close_all()
     env = {**os.environ, "DATABASE_URL": url, "PARTNERS_ENV": "development", "PARTNERS_LOG_LEVEL": "WARNING",
-           "BENCH_PASSWORD": BENCH_PASSWORD, "PYTHONDONTWRITEBYTECODE": "1"}
+           "BENCH_PASSWORD": BENCH_PASSWORD, "PYTHONDONTWRITEBYTECODE": "1",
+           "BENCH_CARE_PARTNERS": str(state["care_partners"]), "BENCH_SUPERVISORS": str(state["supervisors"])}
     out = Path(tempfile.mkdtemp(prefix="bench-load-"))
     server = subprocess.Popen(  # noqa: S603 - fixed argv
         [str(BIN / "gunicorn"), "partners.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--threads", "2", "--timeout", "60", "--error-logfile", str(out / "gunicorn.log")],
+         str(workers), "--threads", "2", "--timeout", "60", "--preload", "--error-logfile", str(out / "gunicorn.log")],
         cwd=ROOT, env=env, start_new_session=True)
     try:
         _wait_for(port)
+        for _ in range(3 * workers):  # every worker loads its URLs and templates before the clock starts
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=60).read()
         locust = shutil.which("locust", path=str(BIN)) or str(BIN / "locust")
         started = time.perf_counter()
         result = subprocess.run(  # noqa: S603 - fixed argv
@@ -99,7 +103,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     failures = []
     if failures_file.exists():
         with failures_file.open() as handle:
-            failures = [f"{r['Method']} {r['Name']}: {r['Error']} (x{r['Occurrences']})" for r in csv.DictReader(handle)]
+            failures = [f"{r['Method']} {r['Name']}: {r['Error']} (x{r['Occurrences']})"
+                        for r in csv.DictReader(handle)]
     return {"users": users, "seconds": seconds, "gunicorn_workers": workers, "gunicorn_threads": 2,
             "database": url.rsplit("@", 1)[-1], "dataset_scale": scale, "dataset_reused": bool(state.get("reused")),
             "total": total, "pages": pages, "errors": total["failures"], "failures": failures[:20],

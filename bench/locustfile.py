@@ -19,6 +19,8 @@ import re
 from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("BENCH_PASSWORD", "")
+CARE_PARTNERS = int(os.environ.get("BENCH_CARE_PARTNERS", "1200"))  # accounts in the bench database
+SUPERVISORS = int(os.environ.get("BENCH_SUPERVISORS", "120"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PERSON = re.compile(r'href="/people/(\d+)/"')
 _care_partners = itertools.count()
@@ -50,7 +52,7 @@ class CarePartner(SignedIn):
     weight = 35
 
     def on_start(self) -> None:
-        self.username = f"bench-cp{next(_care_partners)}"
+        self.username = f"bench-cp{next(_care_partners) % CARE_PARTNERS}"
         self.sign_in()
         self.caseload()
 
@@ -73,7 +75,7 @@ class Supervisor(SignedIn):
     weight = 10
 
     def on_start(self) -> None:
-        self.username = f"bench-sup{next(_supervisors)}"
+        self.username = f"bench-sup{next(_supervisors) % SUPERVISORS}"
         self.sign_in()
         self.review()
 
