@@ -51,11 +51,12 @@ def measure(client: Any, url: str, *, repeat: int, warmup: int = 3, **extra: Any
         client.get(url, **extra)
     queries = len(captured.captured_queries)  # read now: the next request clears the query log
     statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(SKIP)]
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url, **extra)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
         if response.status_code != 200:
             raise RuntimeError(f"GET {url} answered {response.status_code}")
     bare = []
@@ -68,7 +69,8 @@ def measure(client: Any, url: str, *, repeat: int, warmup: int = 3, **extra: Any
                     cursor.fetchall()
             bare.append(time.perf_counter() - started)
         transaction.set_rollback(True)
-    figures: dict[str, Any] = {**_figures(times), "queries": queries, "requests": repeat,
+    figures: dict[str, Any] = {**_figures(times), "cpu_p50_ms": round(1000 * statistics.median(cpu), 1),
+                               "cpu_p95_ms": round(1000 * _pct(cpu, 95), 1), "queries": queries, "requests": repeat,
                                "bytes": len(response.content)}
     sql = _figures(bare)
     figures.update({"sql_p50_ms": sql["p50_ms"], "sql_p95_ms": sql["p95_ms"],
@@ -149,7 +151,8 @@ def measure_all(*, scale: float, repeat: int, database: str = "", say: Any = Non
     for name, client, page in pages:
         figures["pages"][name] = measure(client, page, repeat=repeat, warmup=warmup)
         f = figures["pages"][name]
-        say(f"{name}: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, p99 {f['p99_ms']} ms, {f['queries']} queries, "
+        say(f"{name}: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, p99 {f['p99_ms']} ms, CPU p50 {f['cpu_p50_ms']} ms, "
+            f"{f['queries']} queries, "
             f"bare SQL p50 {f['sql_p50_ms']} ms (x{f['ratio_p50']})")
     figures["load_average_1min_at_end"] = round(os.getloadavg()[0], 1)
     return figures
@@ -164,13 +167,14 @@ def summary(figures: dict[str, Any]) -> list[str]:
         f"people; long-history person {figures.get('long_history_contacts')} contacts; supervisor review "
         f"{figures.get('supervisees')} Care Partners, {figures.get('supervisor_people')} people. "
         f"{figures.get('repeat')} requests each after warm-up, Django test client (server time, no network); "
-        "'bare SQL' replays the page's own statements through a cursor.",
+        "CPU is this process's CPU time per request (steadier than wall time on a shared machine); 'bare SQL' "
+        "replays the page's own statements through a cursor; server/SQL is the ratio of the p50s.",
         "",
-        "| page | p50 ms | p95 ms | p99 ms | queries | bare SQL p50 ms | server/SQL |",
-        "|---|---|---|---|---|---|---|",
+        "| page | p50 ms | p95 ms | p99 ms | CPU p50 ms | queries | bare SQL p50 ms | server/SQL |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, f in figures.get("pages", {}).items():
-        lines.append(f"| {name} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | {f['queries']} | "
+        lines.append(f"| {name} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | {f['cpu_p50_ms']} | {f['queries']} | "
                      f"{f['sql_p50_ms']} | {f['ratio_p50']} |")
     lines.append(f"\nMachine load average (1 min) at the end: {figures.get('load_average_1min_at_end')} (2 cores, "
                  "shared).")
