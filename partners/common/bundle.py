@@ -77,6 +77,69 @@ def _member(key: str, load: Load) -> tuple[str, list[Any]]:
     return f'SELECT %s, CAST(b_sub."{ROW}" AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub', [key, *params]  # noqa: S608
 
 
+class _Pairs(list):  # type: ignore[type-arg]
+    """A JSON object read with its keys in order (duplicates kept): PostgreSQL's row_to_json of a row."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _Pairs):
+        return {k: _plain(v) for k, v in value}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass
+class _Layout:
+    """Where each model's columns are in a select_related row (the compiler's own map)."""
+
+    attnames: list[str]
+    positions: list[int]
+    related: dict[str, _Layout]
+    annotations: dict[str, int]
+
+
+def _layout(select: list[Any], info: dict[str, Any], annotations: dict[str, int]) -> _Layout:
+    positions = list(info["select_fields"])
+    related = {}
+    for sub in info.get("related_klass_infos", []):
+        related[sub["field"].name] = _layout(select, sub, {})
+    return _Layout(attnames=[select[i][0].target.attname for i in positions], positions=positions, related=related,
+                   annotations=annotations)
+
+
+def _member_postgresql(key: str, load: Load, using: str) -> tuple[str, list[Any], _Layout]:
+    """PostgreSQL: the queryset's own SQL (select_related for ``related``) and ``row_to_json`` of each row:
+    compiling a plain select costs a fraction of a JSONObject of every column."""
+    qs = load.queryset.select_related(*load.related) if load.related else load.queryset
+    qs = qs.annotate(**{ORDER: Window(RowNumber(), order_by=_ordering(load.queryset))})
+    compiler = qs.query.get_compiler(using)
+    sql, params = compiler.as_sql()
+    annotations = {name: compiler.annotation_col_map[name] for name in load.annotations}
+    layout = _layout(compiler.select, compiler.klass_info, annotations)
+    return (f'SELECT %s, CAST(row_to_json(b_sub) AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub',  # noqa: S608
+            [key, *params], layout)
+
+
+def _from_layout(model: type[models.Model], values: list[Any], layout: _Layout, db: str) -> models.Model | None:
+    fields = [model._meta.get_field(a) if not a.endswith("_id") else _by_attname(model, a) for a in layout.attnames]
+    row = [values[i] for i in layout.positions]
+    pk_position = layout.attnames.index(model._meta.pk.attname)
+    if row[pk_position] is None:
+        return None
+    instance = model.from_db(db, layout.attnames, [_value(f, _plain(v)) for f, v in zip(fields, row, strict=True)])
+    for name, sub in layout.related.items():
+        related_model = model._meta.get_field(name).related_model
+        instance._state.fields_cache[name] = _from_layout(related_model, values, sub, db)
+    for name, position in layout.annotations.items():
+        setattr(instance, name, _plain(values[position]))
+    return instance
+
+
+def _by_attname(model: type[models.Model], attname: str) -> Any:
+    return next(f for f in model._meta.concrete_fields if f.attname == attname)
+
+
 def _value(field: models.Field[Any, Any], value: Any) -> Any:
     if value is None:
         return None
@@ -99,12 +162,17 @@ def bundle(loads: dict[str, Load | QuerySet[Any]], *, using: str = "default") ->
     """Run every queryset in one query; {key: list of instances (or an int for ``count``)}."""
     normalised = {k: v if isinstance(v, Load) else Load(v) for k, v in loads.items()}
     result: dict[str, Any] = {k: 0 if load.count else [] for k, load in normalised.items()}
+    postgresql = connections[using].vendor == "postgresql"
     members = []
     params: list[Any] = []
+    layouts: dict[str, _Layout] = {}
     for key, load in normalised.items():
         if load.queryset.query.is_empty():
             continue
-        sql, member_params = _member(key, load)
+        if postgresql and not load.count:
+            sql, member_params, layouts[key] = _member_postgresql(key, load, using)
+        else:
+            sql, member_params = _member(key, load)
         members.append(sql)
         params += member_params
     if not members:
@@ -113,7 +181,11 @@ def bundle(loads: dict[str, Load | QuerySet[Any]], *, using: str = "default") ->
     with connections[using].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(members), params)
         for key, text, order in cursor.fetchall():
-            rows[key].append((order, json.loads(text, parse_float=Decimal)))
+            if key in layouts:
+                pairs = json.loads(text, parse_float=Decimal, object_pairs_hook=_Pairs)
+                rows[key].append((order, [v for _, v in pairs]))
+            else:
+                rows[key].append((order, json.loads(text, parse_float=Decimal)))
     for key, load in normalised.items():
         if load.count:
             result[key] = int(rows[key][0][1]) if rows[key] else 0
@@ -121,6 +193,9 @@ def bundle(loads: dict[str, Load | QuerySet[Any]], *, using: str = "default") ->
         model = load.queryset.model
         instances = []
         for _, row in sorted(rows[key], key=lambda r: r[0]):
+            if key in layouts:
+                instances.append(_from_layout(model, row, layouts[key], using))
+                continue
             instance = _instance(model, row, using)
             for name in load.annotations:
                 setattr(instance, name, row.get(name))
