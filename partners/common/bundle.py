@@ -22,6 +22,7 @@ attributes; ``prefetch_related`` is not supported (bundle the related rows as an
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -77,7 +78,7 @@ def _member(key: str, load: Load) -> tuple[str, list[Any]]:
     return f'SELECT %s, CAST(b_sub."{ROW}" AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub', [key, *params]  # noqa: S608
 
 
-class _Pairs(list):  # type: ignore[type-arg]
+class _Pairs(list):
     """A JSON object read with its keys in order (duplicates kept): PostgreSQL's row_to_json of a row."""
 
 
@@ -121,8 +122,8 @@ def _member_postgresql(key: str, load: Load, using: str) -> tuple[str, list[Any]
             [key, *params], layout)
 
 
-def _from_layout(model: type[models.Model], values: list[Any], layout: _Layout, db: str) -> models.Model | None:
-    fields = [model._meta.get_field(a) if not a.endswith("_id") else _by_attname(model, a) for a in layout.attnames]
+def _from_layout(model: Any, values: list[Any], layout: _Layout, db: str) -> models.Model | None:
+    fields = [_by_attname(model, a) for a in layout.attnames]
     row = [values[i] for i in layout.positions]
     pk_position = layout.attnames.index(model._meta.pk.attname)
     if row[pk_position] is None:
@@ -158,7 +159,7 @@ def _instance(model: type[models.Model], row: dict[str, Any], db: str) -> models
     return model.from_db(db, [f.attname for f in fields], [_value(f, row.get(f.attname)) for f in fields])
 
 
-def bundle(loads: dict[str, Load | QuerySet[Any]], *, using: str = "default") -> dict[str, Any]:
+def bundle(loads: Mapping[str, Load | QuerySet[Any]], *, using: str = "default") -> dict[str, Any]:
     """Run every queryset in one query; {key: list of instances (or an int for ``count``)}."""
     normalised = {k: v if isinstance(v, Load) else Load(v) for k, v in loads.items()}
     result: dict[str, Any] = {k: 0 if load.count else [] for k, load in normalised.items()}

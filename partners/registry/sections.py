@@ -95,7 +95,8 @@ def summary(actor: Actor, person: Person) -> dict[str, Any]:
 
 def _function(dotted: str) -> Callable[..., Any]:
     module_name, func_name = dotted.rsplit(".", 1)
-    return getattr(importlib.import_module(module_name), func_name)  # type: ignore[no-any-return]
+    function: Callable[..., Any] = getattr(importlib.import_module(module_name), func_name)
+    return function
 
 
 def build(actor: Actor, person: Person) -> list[dict[str, Any]]:
