@@ -6,7 +6,9 @@ headless) signs each user in through the real sign-in form and works through the
 (requests/s), latency p50/p95/p99 over every request and per page, and errors (any answer but 200 is one).
 
 ``make load`` runs it alone (``LOAD_USERS``/``LOAD_SECONDS`` to change the size); ``make bench`` includes it.
-``--quick``: 10 users for 30 seconds.
+``--quick``: 10 users for 30 seconds. Users start ``LOAD_SPAWN_RATE`` per second (default 1); statistics are
+reset once all have started, so the figures are ``LOAD_SECONDS`` at full strength; sign-in times (during the
+ramp) are reported apart. Think time ``LOAD_WAIT_MIN``-``LOAD_WAIT_MAX`` seconds (default 5-15).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,10 +74,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": url, "PARTNERS_ENV": "development", "PARTNERS_LOG_LEVEL": "WARNING",
            "BENCH_PASSWORD": BENCH_PASSWORD, "PYTHONDONTWRITEBYTECODE": "1",
            "BENCH_CARE_PARTNERS": str(state["care_partners"]), "BENCH_SUPERVISORS": str(state["supervisors"])}
+    spawn_rate = float(os.environ.get("LOAD_SPAWN_RATE", "1"))
+    ramp = int(users / spawn_rate) + 1
     out = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    env["LOAD_SIGNIN_FILE"] = str(out / "sign_ins.csv")
     server = subprocess.Popen(  # noqa: S603 - fixed argv
         [str(BIN / "gunicorn"), "partners.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--threads", "2", "--timeout", "60", "--preload", "--error-logfile", str(out / "gunicorn.log")],
+         str(workers), "--threads", "2", "--timeout", "120", "--preload", "--error-logfile", str(out / "gunicorn.log")],
         cwd=ROOT, env=env, start_new_session=True)
     try:
         _wait_for(port)
@@ -84,10 +90,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         result = subprocess.run(  # noqa: S603 - fixed argv
             [locust, "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--users", str(users),
-             "--spawn-rate", str(max(1, users // 20)), "--run-time", f"{seconds}s", "--host",
+             "--spawn-rate", str(spawn_rate), "--run-time", f"{ramp + seconds}s", "--reset-stats", "--host",
              f"http://127.0.0.1:{port}", "--csv", str(out / "load"), "--only-summary", "--stop-timeout", "10",
              "--exit-code-on-error", "0", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=seconds + 300)
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=ramp + seconds + 300)
         wall = time.perf_counter() - started
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -105,7 +111,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with failures_file.open() as handle:
             failures = [f"{r['Method']} {r['Name']}: {r['Error']} (x{r['Occurrences']})"
                         for r in csv.DictReader(handle)]
-    return {"users": users, "seconds": seconds, "gunicorn_workers": workers, "gunicorn_threads": 2,
+    sign_ins = sorted(float(t) for t in (out / "sign_ins.csv").read_text().split(",") if t) \
+        if (out / "sign_ins.csv").exists() else []
+    signing_in = {"count": len(sign_ins), "p50_ms": round(statistics.median(sign_ins)) if sign_ins else None,
+                  "max_ms": round(max(sign_ins)) if sign_ins else None}
+    think = [float(os.environ.get("LOAD_WAIT_MIN", "5")), float(os.environ.get("LOAD_WAIT_MAX", "15"))]
+    return {"users": users, "seconds": seconds, "ramp_seconds": ramp, "sign_ins": signing_in, "think_seconds": think,
+            "spawn_per_second": spawn_rate, "gunicorn_workers": workers,
+            "gunicorn_threads": 2,
             "database": url.rsplit("@", 1)[-1], "dataset_scale": scale, "dataset_reused": bool(state.get("reused")),
             "total": total, "pages": pages, "errors": total["failures"], "failures": failures[:20],
             "wall_seconds": round(wall, 1), "load_average_1min_at_end": round(os.getloadavg()[0], 1)}
@@ -114,8 +127,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def summary(figures: dict[str, Any]) -> list[str]:
     t = figures.get("total", {})
     lines = [
-        f"{figures.get('users')} concurrent users (Care Partners 70%, supervisors 20%, leaders 10%; 1-3 s think "
-        f"time; each signs in through the sign-in form) for {figures.get('seconds')} s against gunicorn "
+        f"{figures.get('users')} concurrent users (Care Partners 70%, supervisors 20%, leaders 10%; think time "
+        f"{'-'.join(str(round(t)) for t in figures.get('think_seconds', []))} s; started "
+        f"{figures.get('spawn_per_second')} per second, each signing in through the sign-in form) for "
+        f"{figures.get('seconds')} s at full strength (statistics reset once all had started; ramp "
+        f"{figures.get('ramp_seconds')} s) against gunicorn "
         f"({figures.get('gunicorn_workers')} workers x {figures.get('gunicorn_threads')} threads) and PostgreSQL "
         f"on 127.0.0.1, England-scale database (scale {figures.get('dataset_scale')}).",
         "",
@@ -128,6 +144,9 @@ def summary(figures: dict[str, Any]) -> list[str]:
     for name, p in figures.get("pages", {}).items():
         lines.append(f"| {name} | {p['requests']} | {p['failures']} | {p['rps']} | {p['p50_ms']} | {p['p95_ms']} | "
                      f"{p['p99_ms']} |")
+    s = figures.get("sign_ins") or {}
+    lines.append(f"\nSign-ins during the ramp (PBKDF2 password check, real form): {s.get('count')}, p50 "
+                 f"{s.get('p50_ms')} ms, max {s.get('max_ms')} ms.")
     for failure in figures.get("failures", []):
         lines.append(f"- failure: {failure}")
     return lines

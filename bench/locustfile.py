@@ -16,20 +16,22 @@ import os
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("BENCH_PASSWORD", "")
 CARE_PARTNERS = int(os.environ.get("BENCH_CARE_PARTNERS", "1200"))  # accounts in the bench database
 SUPERVISORS = int(os.environ.get("BENCH_SUPERVISORS", "120"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PERSON = re.compile(r'href="/people/(\d+)/"')
+SIGN_INS: list[float] = []  # sign-in times (ms), written to LOAD_SIGNIN_FILE: they happen while users start
 _care_partners = itertools.count()
 _supervisors = itertools.count()
 
 
 class SignedIn(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    # Think time: a person reads a page before the next click (LOAD_WAIT_MIN/MAX seconds, default 5-15).
+    wait_time = between(float(os.environ.get("LOAD_WAIT_MIN", "5")), float(os.environ.get("LOAD_WAIT_MAX", "15")))
     username = ""
     people: list[str]
 
@@ -103,3 +105,16 @@ class Leader(SignedIn):
     @task(1)
     def equity(self) -> None:
         self.client.get("/dashboard/equity/")
+
+
+@events.request.add_listener
+def _sign_in_time(name: str, response_time: float, exception: object = None, **_: object) -> None:
+    if name == "sign in" and exception is None:
+        SIGN_INS.append(response_time)
+
+
+@events.quitting.add_listener
+def _write_sign_ins(**_: object) -> None:
+    if os.environ.get("LOAD_SIGNIN_FILE"):
+        with open(os.environ["LOAD_SIGNIN_FILE"], "w") as handle:
+            handle.write(",".join(f"{t:.1f}" for t in SIGN_INS))
