@@ -25,9 +25,11 @@ from typing import Any
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/partners_bench"
 
 
-def database_url() -> str:
-    """The England-scale bench database (its own; every table in it is rebuilt by the generator)."""
-    return os.environ.get("BENCH_DATABASE_URL") or os.environ.get("BENCH_DASHBOARD_DATABASE_URL") or DEFAULT_URL
+def database_url(*, quick: bool = False) -> str:
+    """The England-scale bench database (its own; every table in it is rebuilt by the generator). ``--quick``
+    runs use ``<name>_quick``, so they do not replace the full-size dataset."""
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("BENCH_DASHBOARD_DATABASE_URL") or DEFAULT_URL
+    return url + "_quick" if quick else url
 PEOPLE = 600_000
 EPISODES = 60_000
 ICS = 42
@@ -439,7 +441,7 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    url = database_url()
+    url = database_url(quick=args.quick)
     scale = 0.05 if args.quick else 1.0
     _setup(url)
     from django.core.cache import cache

@@ -81,7 +81,7 @@ def measure(client: Any, url: str, *, repeat: int, warmup: int = 3, **extra: Any
 def run(args: argparse.Namespace) -> dict[str, Any]:
     scale = float(os.environ.get("BENCH_SCALE", 0.05 if args.quick else 1.0))
     repeat = int(os.environ.get("BENCH_REPEAT", 15 if args.quick else 60))
-    url = database_url()
+    url = database_url(quick=args.quick)
     _setup(url)
     return measure_all(scale=scale, repeat=repeat, database=url.rsplit("@", 1)[-1])
 

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     workers = int(os.environ.get("LOAD_WORKERS", 4))
     port = int(os.environ.get("BENCH_LOAD_PORT", 8765))
     scale = float(os.environ.get("BENCH_SCALE", 0.05 if args.quick else 1.0))
-    url = database_url()
+    url = database_url(quick=args.quick)
     _setup(url)
     from partners.dashboards.selectors import current_refresh
     from partners.dashboards.services import figures_refresh
