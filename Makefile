@@ -15,12 +15,13 @@ CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /
 PYTEST_ARGS ?=
 XDIST ?= -n 2 --dist loadfile
 
-.PHONY: help demo serve test test-sqlite test-postgres test-fast lint bench install clean eq5d-crosswalk
+.PHONY: help demo serve test test-sqlite test-postgres test-fast lint bench load install clean eq5d-crosswalk
 
 help:
 	@echo "make demo        serve the synthetic demo ICS on http://127.0.0.1:$(PORT) (PORT=8123 for another port)"
 	@echo "make test        lint, then the whole suite on SQLite and on PostgreSQL, browser tests included"
 	@echo "make bench       national-scale benchmarks; writes bench/results.json and bench/results.md"
+	@echo "make load        50 users for 3 minutes against gunicorn + PostgreSQL (Locust); figures into bench/results.json"
 	@echo "make lint        ruff, mypy, bandit, pip-audit"
 
 $(STAMP): pyproject.toml scripts/find-python
@@ -83,6 +84,10 @@ test-postgres: install
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The load suite alone (LOAD_USERS=50 LOAD_SECONDS=180 by default; BENCH_DATABASE_URL for the database).
+load: install
+	$(PY) -m bench --only load $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -51,6 +51,7 @@ from partners.care.models import (
     RhythmChange,
     Service,
 )
+from partners.common.bundle import Load, bundle
 from partners.measures.selectors import latest_scores_for_people
 from partners.registry.models import Person
 from partners.registry.scope import caseload_owner_ids, visible_people
@@ -250,56 +251,92 @@ def _latest_episode(person: Person) -> Episode | None:
             .first())
 
 
-def person_care(actor: Actor, person: Person, *, timeline_limit: int | None = TIMELINE_LIMIT) -> PersonCare:
+def person_episodes(person: Person) -> list[Episode]:
+    """Every episode of the person, newest first, with what the person page shows of each (one query)."""
+    return list(Episode.objects.filter(person=person)
+                .select_related("care_partner", "shared_understanding", "shared_understanding__updated_by",
+                                "measurement_plan")
+                .order_by("-referred_on", "-pk"))
+
+
+def care_loads(episode: Episode, *, sees_record: bool, timeline_limit: int | None = TIMELINE_LIMIT,
+               today: date | None = None) -> dict[str, Load]:
+    """What ``person_care`` reads about an episode, as ``common.bundle`` loads (one query for all of them);
+    the person page adds them to its shared preload (``registry.sections``)."""
+    today = today or timezone.localdate()
+    loads = {
+        "care.goals": Load(Goal.objects.filter(episode=episode).order_by("agreed_on", "pk"), related=("replaced_by",)),
+        "care.ratings": Load(GoalRating.objects.filter(goal__episode=episode).order_by("rated_on", "pk")),
+        "care.goal_events": Load(GoalEvent.objects.filter(goal__episode=episode).order_by("on", "pk")),
+        "care.referrals": Load(Referral.objects.filter(episode=episode).order_by("-referred_on", "-pk"),
+                               related=("service",)),
+    }
+    if sees_record and timeline_limit != 0:  # the care forms ask for no timeline (0): skip its reads
+        contacts = Contact.objects.filter(episode=episode).order_by("-contact_on", "-pk")
+        shown = contacts[:timeline_limit] if timeline_limit is not None else contacts
+        through: Any = Contact.goals.through
+        loads.update({
+            "care.contacts": Load(shown, related=("care_partner",)),
+            "care.contact_count": Load(Contact.objects.filter(episode=episode), count=True),
+            "care.discussed": Load(through.objects.filter(contact__in=shown.values("pk")).order_by("pk")),
+            "care.rhythm": Load(RhythmChange.objects.filter(episode=episode), related=("recorded_by",)),
+            "care.handovers": Load(Handover.objects.filter(episode=episode),
+                                   related=("from_care_partner", "to_care_partner")),
+            "care.phases": Load(PhaseChange.objects.filter(episode=episode)),
+        })
+        if episode.care_partner_id:
+            loads["care.covers"] = Load(
+                CoverArrangement.objects.filter(absent_id=episode.care_partner_id)
+                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).order_by("starts_on"),
+                related=("covering",))
+    return loads
+
+
+def person_care(actor: Actor, person: Person, *, timeline_limit: int | None = TIMELINE_LIMIT,
+                episode: Episode | bool | None = False, loaded: dict[str, Any] | None = None) -> PersonCare:
     """The care record for the person page; the person has already been fetched in scope and audited.
 
-    Cached on the person object, so the page's several care sections share one set of queries."""
+    Two queries whatever the history: the episode (unless given) and one ``common.bundle`` of the rest
+    (none when ``loaded`` already holds ``care_loads``' results, as on the person page). Cached on the
+    person object, so the page's several care sections share it."""
     cache_key = f"_care_{timeline_limit}"
     cached = getattr(person, cache_key, None)
     if cached is not None:
         return cached
     user = actor.user
-    episode = _latest_episode(person)
+    if episode is False:
+        episode = _latest_episode(person)
+    assert not isinstance(episode, bool)
     sees_record = user.role in CARE_RECORD_ROLES
     can_work = bool(episode and episode.is_open and user.role == Role.CARE_PARTNER
-                    and episode.care_partner_id in caseload_owner_ids(user))
+                    and (episode.care_partner_id == user.pk or episode.care_partner_id in caseload_owner_ids(user)))
     care = PersonCare(person=person, episode=episode, can_work=can_work, sees_record=sees_record)
     if episode is not None:
-        # Ratings, events and the goals ticked on contacts are fetched by episode, not prefetched, so the
-        # number of queries is the same with or without goals and contacts.
-        goals = list(Goal.objects.filter(episode=episode).select_related("replaced_by").order_by("agreed_on", "pk"))
+        loads = care_loads(episode, sees_record=sees_record, timeline_limit=timeline_limit, today=care.today)
+        if loaded is None or not all(key in loaded for key in loads):
+            loaded = bundle(loads)
+        goals: list[Goal] = loaded["care.goals"]
         ratings: dict[int, list[GoalRating]] = {}
-        for rating in GoalRating.objects.filter(goal__episode=episode).order_by("rated_on", "pk"):
+        for rating in loaded["care.ratings"]:
             ratings.setdefault(rating.goal_id, []).append(rating)
         events: dict[int, list[GoalEvent]] = {}
-        for event in GoalEvent.objects.filter(goal__episode=episode).order_by("on", "pk"):
+        for event in loaded["care.goal_events"]:
             events.setdefault(event.goal_id, []).append(event)
         care.goals = [GoalView(goal=g, ratings=ratings.get(g.pk, []), events=events.get(g.pk, [])) for g in goals]
-        care.referrals = list(Referral.objects.filter(episode=episode).select_related("service")
-                              .order_by("-referred_on", "-pk"))
-        if sees_record and timeline_limit != 0:  # the care forms ask for no timeline (0): skip its queries
-            contacts = (Contact.objects.filter(episode=episode).select_related("care_partner")
-                        .order_by("-contact_on", "-pk"))
-            care.contact_count = Contact.objects.filter(episode=episode).count()
-            care.contacts = list(contacts[:timeline_limit] if timeline_limit is not None else contacts)
-            oldest = care.contacts[-1].contact_on if care.contacts else date.max
+        care.referrals = loaded["care.referrals"]
+        if "care.contacts" in loads:
+            care.contact_count = loaded["care.contact_count"]
+            care.contacts = loaded["care.contacts"]
             words = {g.pk: g.words for g in goals}
             discussed: dict[int, list[str]] = {}
-            through: Any = Contact.goals.through
-            for contact_id, goal_id in through.objects.filter(contact__episode=episode,
-                                                              contact__contact_on__gte=oldest).values_list(
-                    "contact_id", "goal_id"):
-                discussed.setdefault(contact_id, []).append(words.get(goal_id, ""))
+            for link in loaded["care.discussed"]:
+                discussed.setdefault(link.contact_id, []).append(words.get(link.goal_id, ""))
             for contact in care.contacts:
                 contact.discussed = discussed.get(contact.pk, [])  # type: ignore[attr-defined]
-            care.rhythm_changes = list(RhythmChange.objects.filter(episode=episode).select_related("recorded_by"))
-            care.handovers = list(Handover.objects.filter(episode=episode)
-                                  .select_related("from_care_partner", "to_care_partner"))
-            care.phase_changes = list(PhaseChange.objects.filter(episode=episode))
-            if episode.care_partner_id:
-                care.covers = list(CoverArrangement.objects.filter(absent_id=episode.care_partner_id)
-                                   .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=care.today))
-                                   .select_related("covering").order_by("starts_on"))
+            care.rhythm_changes = loaded["care.rhythm"]
+            care.handovers = loaded["care.handovers"]
+            care.phase_changes = loaded["care.phases"]
+            care.covers = loaded.get("care.covers", [])
             care.timeline = _timeline(care, timeline_limit)
     setattr(person, cache_key, care)
     return care

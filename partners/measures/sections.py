@@ -1,8 +1,8 @@
 """Person page sections (``registry.sections.PERSON_SECTIONS``): scores over time, and goal progress.
 
-Each runs a fixed number of queries whatever the length of the history: ``outcomes`` at most five (responses,
-the open episode with its plan, live links, and for staff who collect the two that say which instruments
-their organisation has enabled); ``goal_progress`` one (care's goal ratings, read only).
+Both read the page's shared preload (``preload``: responses, live links, goal ratings; no query of their own);
+``outcomes`` adds, for staff who collect, the two queries that say which instruments their organisation has
+enabled.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from partners.audit.actor import Actor
-from partners.care.models import OPEN_PHASES, Episode, GoalRating
+from partners.care.models import GoalRating
+from partners.common.bundle import Load
 from partners.measures.availability import enabled_instruments
 from partners.measures.charts import Chart, Thresholds, format_number, line_chart, thresholds_for
 from partners.measures.engine import get_instrument
@@ -24,10 +25,11 @@ from partners.measures.selectors import (
     direction_of,
     episode_points,
     format_score,
-    live_links,
+    live_links_queryset,
 )
 from partners.measures.services import WRITER_ROLES
 from partners.registry.models import Person
+from partners.registry.sections import PersonPage, page_for
 
 LOWER_IS_BETTER = frozenset({"phq9", "gad7"})
 FLAG_TEXT = {
@@ -133,12 +135,20 @@ def _measure(code: str, responses: list[QuestionnaireResponse]) -> MeasureView:
         direction=direction, flags=flags)
 
 
+def preload(page: PersonPage) -> dict[str, Load]:
+    person = page.person
+    return {
+        "measures.responses": Load(completed_responses(person).order_by("completed_on", "pk")),
+        "measures.links": Load(live_links_queryset(person), related=("response", "sent_by")),
+        "measures.goal_ratings": Load(GoalRating.objects.filter(goal__person=person).order_by("rated_on", "pk"),
+                                      related=("goal",)),
+    }
+
+
 def outcomes(actor: Actor, person: Person) -> dict[str, Any]:
-    responses = list(completed_responses(person).order_by("completed_on", "pk").only(
-        "pk", "instrument", "point", "mode", "completed_on", "score", "scores", "missing", "prorated",
-        "no_score_reason", "flags", "episode_id"))
-    episode = (Episode.objects.filter(person=person, phase__in=OPEN_PHASES).select_related("measurement_plan")
-               .order_by("-referred_on", "-pk").first())
+    page = page_for(actor, person)
+    responses: list[QuestionnaireResponse] = page.loaded["measures.responses"]
+    episode = page.open_episode
     can_collect = actor.user.role in WRITER_ROLES
     by_code: dict[str, list[QuestionnaireResponse]] = {}
     for r in responses:
@@ -155,7 +165,7 @@ def outcomes(actor: Actor, person: Person) -> dict[str, Any]:
         "schedule_names": [short_name(c) for c in schedule.instruments] if schedule else [],
         "outstanding": [(p, short_name(p.instrument)) for p in outstanding],
         "upcoming": (upcoming, short_name(upcoming.instrument)) if upcoming else None,
-        "links": [(link, short_name(link.response.instrument)) for link in live_links(person)],
+        "links": [(link, short_name(link.response.instrument)) for link in page.loaded["measures.links"]],
         "can_collect": can_collect,
         "can_send": can_collect and bool(enabled_instruments(actor.user.organisation_id)),
         "flags": [f for m in measures for f in m.flags],
@@ -175,8 +185,7 @@ class GoalRow:
 
 def goal_progress(actor: Actor, person: Person) -> dict[str, Any] | None:
     """Goal-based outcome ratings (0-10) over time, one line per goal (care's GoalRating, read only)."""
-    ratings = list(GoalRating.objects.filter(goal__person=person).select_related("goal")
-                   .order_by("rated_on", "pk"))
+    ratings: list[GoalRating] = page_for(actor, person).loaded["measures.goal_ratings"]
     if not ratings:
         return None
     by_goal: dict[int, list[GoalRating]] = {}

@@ -1,6 +1,6 @@
 """Person-page sections: safety events, and physical health (checks, long-term conditions, medication).
 
-Each runs a fixed number of queries whatever the length of the history (the person page's budget)."""
+Both read the person page's shared preload (``preload``): no query of their own, whatever the history."""
 
 from __future__ import annotations
 
@@ -11,19 +11,32 @@ from django.utils import timezone
 
 from partners.accounts.models import Role
 from partners.audit.actor import Actor
+from partners.common.bundle import Load
 from partners.registry.models import Person
+from partners.registry.sections import PersonPage, page_for
 from partners.safety.health import check_status, missing_elements
-from partners.safety.models import HealthCheck, SafetyEvent
+from partners.safety.models import HealthCheck, LongTermCondition, Medication, SafetyEvent
 from partners.safety.selectors import with_treated
 from partners.safety.services import HEALTH_WRITERS, INTERVENTIONS, SAFETY_WRITERS, SERIOUSNESS, SERIOUSNESS_LABELS
 
 SHOWN = 20
 
 
+def preload(page: PersonPage) -> dict[str, Load]:
+    person, today = page.person, timezone.localdate()
+    return {
+        "safety.events": Load(with_treated(SafetyEvent.objects.filter(person=person)).order_by("-onset_on", "-pk")
+                              [:SHOWN + 1], related=("reviewed_by",), annotations=("treated",)),
+        "safety.checks": Load(HealthCheck.objects.filter(person=person).order_by("-checked_on", "-pk")[:5]),
+        "safety.conditions": Load(LongTermCondition.objects.filter(person=person)[:50]),
+        "safety.medication": Load(Medication.objects.filter(person=person).filter(
+            Q(stopped_on__isnull=True) | Q(stopped_on__gte=today))[:50]),
+    }
+
+
 def safety(actor: Actor, person: Person) -> dict[str, Any]:
-    """One query: the latest events with the derived 'treated' classification."""
-    events = list(with_treated(SafetyEvent.objects.filter(person=person))
-                  .select_related("reviewed_by").order_by("-onset_on", "-pk")[:SHOWN + 1])
+    """The latest events with the derived 'treated' classification (from the page's shared preload)."""
+    events: list[SafetyEvent] = page_for(actor, person).loaded["safety.events"]
     today = timezone.localdate()
     rows = []
     for event in events[:SHOWN]:
@@ -36,9 +49,10 @@ def safety(actor: Actor, person: Person) -> dict[str, Any]:
 
 
 def physical_health(actor: Actor, person: Person) -> dict[str, Any]:
-    """Three queries: the latest checks, long-term conditions, and current medication."""
+    """The latest checks, long-term conditions, and current medication (from the page's shared preload)."""
     today = timezone.localdate()
-    checks = list(HealthCheck.objects.filter(person=person).order_by("-checked_on", "-pk")[:5])
+    loaded = page_for(actor, person).loaded
+    checks: list[HealthCheck] = loaded["safety.checks"]
     latest = checks[0] if checks else None
     status = check_status(latest.checked_on if latest else None, today)
     missing = missing_elements(
@@ -46,8 +60,8 @@ def physical_health(actor: Actor, person: Person) -> dict[str, Any]:
         total_cholesterol=latest.total_cholesterol, hba1c=latest.hba1c, glucose=latest.glucose,
         smoking=latest.smoking, alcohol_units_per_week=latest.alcohol_units_per_week) if latest else []
     labels = dict(INTERVENTIONS)
-    conditions = list(person.long_term_conditions.all()[:50])
-    medication = list(person.medications.filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=today))[:50])
+    conditions: list[LongTermCondition] = loaded["safety.conditions"]
+    medication: list[Medication] = loaded["safety.medication"]
     groups: dict[str, list[str]] = {}
     for m in medication:
         groups.setdefault(m.get_group_display(), []).append(m.name or "name not recorded")

@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import F, Max, Q, Window
 from django.db.models.functions import RowNumber
 
 from partners.care.models import Contact, Episode, Goal, GoalRating, Referral
+from partners.common.bundle import Load
 from partners.measures.models import QuestionnaireResponse
 from partners.safety.models import SafetyEvent
 from partners.supervision.config import flag_config
@@ -116,6 +118,57 @@ def gather_facts(episodes: Iterable[Episode], today: date, config: FlagConfig) -
             urgent_referrals=tuple(referrals.get(e.pk, ())),
         ))
     return facts
+
+
+def episode_loads(episode: Episode, today: date, config: FlagConfig) -> dict[str, Load]:
+    """The same reads as ``gather_facts`` for ONE open episode, as ``common.bundle`` loads (the person page
+    adds them to its shared preload, so its flags cost no query of their own)."""
+    recent = today - timedelta(days=config.safety_recent_days)
+    return {
+        "flags.latest_contact": Load(Contact.objects.filter(episode=episode, reached=True)
+                                     .order_by("-contact_on", "-pk")[:1]),
+        "flags.goals": Load(Goal.objects.filter(episode=episode).order_by("pk")),
+        "flags.reviews": Load(GoalRating.objects.filter(goal__episode=episode, kind=GoalRating.Kind.REVIEW)
+                              .order_by("pk")),
+        "flags.scores": Load(QuestionnaireResponse.objects.filter(
+            person_id=episode.person_id, instrument__in=list(config.worsening) or ["-"],
+            status=QuestionnaireResponse.Status.COMPLETED, score__isnull=False, completed_on__isnull=False)
+            .order_by("-completed_on", "-pk")),
+        "flags.safety": Load(SafetyEvent.objects.filter(person_id=episode.person_id, onset_on__gte=episode.referred_on)
+                             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=recent) | Q(reviewed_at__isnull=True))
+                             .order_by("pk")),
+        "flags.urgent": Load(Referral.objects.filter(episode=episode, urgent=True, status=Referral.Status.SENT)
+                             .order_by("pk"), related=("service",)),
+    }
+
+
+def flags_from_loaded(episode: Episode, loaded: dict[str, Any], today: date, config: FlagConfig) -> list[Flag]:
+    """``episode_flags`` for one episode from ``episode_loads``' results (the rules of ``gather_facts``)."""
+    if episode.phase not in OPEN_PHASES:
+        return []
+    latest = loaded["flags.latest_contact"][0] if loaded["flags.latest_contact"] else None
+    last_review: dict[int, date] = {}
+    for rating in loaded["flags.reviews"]:
+        last_review[rating.goal_id] = max(rating.rated_on, last_review.get(rating.goal_id, rating.rated_on))
+    goals = tuple(GoalFacts(g.status, g.agreed_on, g.review_on, last_review.get(g.pk)) for g in loaded["flags.goals"])
+    taken: dict[str, int] = defaultdict(int)
+    scores = []
+    for r in loaded["flags.scores"]:  # newest first: the latest two per instrument
+        if taken[r.instrument] < 2:
+            taken[r.instrument] += 1
+            scores.append(ScoreFacts(r.instrument, r.completed_on, float(r.score)))
+    labels = dict(SafetyEvent.Kind.choices)
+    safety = tuple(SafetyFacts(e.kind, e.onset_on, e.ended_on, e.reviewed_at is not None, labels[e.kind])
+                   for e in loaded["flags.safety"])
+    urgent = tuple(ReferralFacts(r.referred_on, r.service.name if r.service else "") for r in loaded["flags.urgent"])
+    facts = EpisodeFacts(
+        id=episode.pk, phase=episode.phase, referred_on=episode.referred_on, started_on=episode.started_on,
+        planned_end_on=episode.planned_end_on, next_contact_on=episode.next_contact_on,
+        last_contact_on=episode.last_contact_on, contact_interval_days=episode.contact_interval_days,
+        latest_contact_on=latest.contact_on if latest else None,
+        latest_contact_next_on=latest.next_contact_on if latest else None, goals=goals, scores=tuple(scores),
+        safety=safety, urgent_referrals=urgent)
+    return episode_flags(facts, today, config)
 
 
 def flags_for_episodes(episodes: Iterable[Episode], today: date,

@@ -1,0 +1,211 @@
+"""Several querysets in ONE database round trip: ``bundle({"contacts": qs1, "goals": qs2, ...})``.
+
+The person page reads a dozen small lists (goals, ratings, contacts, referrals, events, checks, ...). One query
+per list puts the page over its query budget; this runs them as one ``UNION ALL`` statement in which each
+queryset becomes one JSON object per row (``JSONObject``, so it works on PostgreSQL and SQLite alike) and
+turns the rows back into model instances, in each queryset's own order, with its own slice.
+
+    from partners.common.bundle import Load, bundle
+    data = bundle({
+        "contacts": Load(Contact.objects.filter(episode=e).order_by("-contact_on", "-pk")[:50],
+                         related=("care_partner",)),     # like select_related, one level
+        "contact_count": Load(Contact.objects.filter(episode=e), count=True),
+        "goals": Goal.objects.filter(episode=e).order_by("agreed_on", "pk"),   # a bare queryset is fine
+    })
+    data["contacts"]  -> list[Contact] (contact.care_partner already loaded), data["contact_count"] -> int
+
+Limits: every concrete column is loaded (``only()``/``defer()`` are ignored); ``related`` follows forward
+foreign keys one level; ``annotations`` names plain (non-aggregate, non-window) annotations to carry over as
+attributes; ``prefetch_related`` is not supported (bundle the related rows as another entry instead).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connections, models
+from django.db.models import F, OrderBy, QuerySet, Window
+from django.db.models.functions import JSONObject, RowNumber
+
+ROW, ORDER = "_bundle_row", "_bundle_n"
+
+
+@dataclass(frozen=True)
+class Load:
+    queryset: QuerySet[Any]
+    related: tuple[str, ...] = ()
+    annotations: tuple[str, ...] = ()
+    count: bool = False  # the number of rows instead of the rows
+
+
+def _columns(model: type[models.Model], prefix: str = "") -> dict[str, Any]:
+    return {f.attname: F(prefix + f.attname) for f in model._meta.concrete_fields}
+
+
+def _ordering(qs: QuerySet[Any]) -> list[OrderBy]:
+    names = list(qs.query.order_by) or list(qs.model._meta.ordering) or ["pk"]
+    ordering: list[OrderBy] = []
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError("bundle() supports orderings by field names only")
+        descending = name.startswith("-")
+        expression = F(name.lstrip("-"))
+        ordering.append(expression.desc() if descending else expression.asc())
+    if "pk" not in names and "-pk" not in names:
+        ordering.append(F("pk").asc())
+    return ordering
+
+
+def _member(key: str, load: Load) -> tuple[str, list[Any]]:
+    qs = load.queryset
+    if load.count:
+        sql, params = qs.order_by().values("pk").query.sql_with_params()
+        # sql is Django's own compiled SQL (values are bound as parameters, never interpolated)
+        return f"SELECT %s, CAST(COUNT(*) AS TEXT), 0 FROM ({sql}) AS b_sub", [key, *params]  # noqa: S608
+    fields = _columns(qs.model)
+    for name in load.annotations:
+        fields[name] = F(name)
+    for name in load.related:
+        related_model = qs.model._meta.get_field(name).related_model
+        fields["_rel_" + name] = JSONObject(**_columns(related_model, prefix=name + "__"))
+    inner = qs.annotate(**{ROW: JSONObject(**fields), ORDER: Window(RowNumber(), order_by=_ordering(qs))})
+    sql, params = inner.values_list(ROW, ORDER).query.sql_with_params()
+    return f'SELECT %s, CAST(b_sub."{ROW}" AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub', [key, *params]  # noqa: S608
+
+
+class _Pairs(list):
+    """A JSON object read with its keys in order (duplicates kept): PostgreSQL's row_to_json of a row."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _Pairs):
+        return {k: _plain(v) for k, v in value}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass
+class _Layout:
+    """Where each model's columns are in a select_related row (the compiler's own map)."""
+
+    attnames: list[str]
+    positions: list[int]
+    related: dict[str, _Layout]
+    annotations: dict[str, int]
+
+
+def _layout(select: list[Any], info: dict[str, Any], annotations: dict[str, int]) -> _Layout:
+    positions = list(info["select_fields"])
+    related = {}
+    for sub in info.get("related_klass_infos", []):
+        related[sub["field"].name] = _layout(select, sub, {})
+    return _Layout(attnames=[select[i][0].target.attname for i in positions], positions=positions, related=related,
+                   annotations=annotations)
+
+
+def _member_postgresql(key: str, load: Load, using: str) -> tuple[str, list[Any], _Layout]:
+    """PostgreSQL: the queryset's own SQL (select_related for ``related``) and ``row_to_json`` of each row:
+    compiling a plain select costs a fraction of a JSONObject of every column."""
+    qs = load.queryset.select_related(*load.related) if load.related else load.queryset
+    qs = qs.annotate(**{ORDER: Window(RowNumber(), order_by=_ordering(load.queryset))})
+    compiler = qs.query.get_compiler(using)
+    sql, params = compiler.as_sql()
+    annotations = {name: compiler.annotation_col_map[name] for name in load.annotations}
+    layout = _layout(compiler.select, compiler.klass_info, annotations)
+    return (f'SELECT %s, CAST(row_to_json(b_sub) AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub',  # noqa: S608
+            [key, *params], layout)
+
+
+def _from_layout(model: Any, values: list[Any], layout: _Layout, db: str) -> models.Model | None:
+    fields = [_by_attname(model, a) for a in layout.attnames]
+    row = [values[i] for i in layout.positions]
+    pk_position = layout.attnames.index(model._meta.pk.attname)
+    if row[pk_position] is None:
+        return None
+    instance = model.from_db(db, layout.attnames, [_value(f, _plain(v)) for f, v in zip(fields, row, strict=True)])
+    for name, sub in layout.related.items():
+        related_model = model._meta.get_field(name).related_model
+        instance._state.fields_cache[name] = _from_layout(related_model, values, sub, db)
+    for name, position in layout.annotations.items():
+        setattr(instance, name, _plain(values[position]))
+    return instance
+
+
+def _by_attname(model: type[models.Model], attname: str) -> Any:
+    return next(f for f in model._meta.concrete_fields if f.attname == attname)
+
+
+def _value(field: models.Field[Any, Any], value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(field, models.JSONField):
+        return json.loads(value) if isinstance(value, str) and connections["default"].vendor == "sqlite" else value
+    if isinstance(field, models.DateTimeField):
+        parsed = field.to_python(value)
+        return parsed.replace(tzinfo=UTC) if isinstance(parsed, datetime) and parsed.tzinfo is None else parsed
+    if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+        return value.quantize(Decimal(1).scaleb(-(field.decimal_places or 0)))
+    return field.to_python(value)
+
+
+def _instance(model: type[models.Model], row: dict[str, Any], db: str) -> models.Model:
+    fields = model._meta.concrete_fields
+    return model.from_db(db, [f.attname for f in fields], [_value(f, row.get(f.attname)) for f in fields])
+
+
+def bundle(loads: Mapping[str, Load | QuerySet[Any]], *, using: str = "default") -> dict[str, Any]:
+    """Run every queryset in one query; {key: list of instances (or an int for ``count``)}."""
+    normalised = {k: v if isinstance(v, Load) else Load(v) for k, v in loads.items()}
+    result: dict[str, Any] = {k: 0 if load.count else [] for k, load in normalised.items()}
+    postgresql = connections[using].vendor == "postgresql"
+    members = []
+    params: list[Any] = []
+    layouts: dict[str, _Layout] = {}
+    for key, load in normalised.items():
+        if load.queryset.query.is_empty():
+            continue
+        if postgresql and not load.count:
+            sql, member_params, layouts[key] = _member_postgresql(key, load, using)
+        else:
+            sql, member_params = _member(key, load)
+        members.append(sql)
+        params += member_params
+    if not members:
+        return result
+    rows: dict[str, list[tuple[int, Any]]] = {k: [] for k in normalised}
+    with connections[using].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(members), params)
+        for key, text, order in cursor.fetchall():
+            if key in layouts:
+                pairs = json.loads(text, parse_float=Decimal, object_pairs_hook=_Pairs)
+                rows[key].append((order, [v for _, v in pairs]))
+            else:
+                rows[key].append((order, json.loads(text, parse_float=Decimal)))
+    for key, load in normalised.items():
+        if load.count:
+            result[key] = int(rows[key][0][1]) if rows[key] else 0
+            continue
+        model = load.queryset.model
+        instances = []
+        for _, row in sorted(rows[key], key=lambda r: r[0]):
+            if key in layouts:
+                instances.append(_from_layout(model, row, layouts[key], using))
+                continue
+            instance = _instance(model, row, using)
+            for name in load.annotations:
+                setattr(instance, name, row.get(name))
+            for name in load.related:
+                related = row.get("_rel_" + name) or {}
+                related_model = model._meta.get_field(name).related_model
+                instance._state.fields_cache[name] = (
+                    _instance(related_model, related, using)
+                    if related.get(related_model._meta.pk.attname) is not None else None)
+            instances.append(instance)
+        result[key] = instances
+    return result
