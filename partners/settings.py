@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "partners.care",
     "partners.measures",
     "partners.letters",
+    "partners.voice",
     "partners.casefinding",
     "partners.supervision",
     "partners.safety",
