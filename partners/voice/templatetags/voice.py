@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from partners.letters.selectors import language_name as _language_name
+from partners.letters.languages import language_name as _language_name
 from partners.registry.models import CommunicationNeed
 
 register = template.Library()

@@ -30,7 +30,9 @@ def _run_session(client: Any, person_id: int, ratings: dict[str, int], chosen: l
                  actions: dict[str, str], goal: dict[str, Any] | None = None) -> int:
     response = client.post(f"/people/{person_id}/session/new/", {"idempotency_key": f"k{timezone.now().timestamp()}"})
     assert response.status_code == 302, response.content
-    session_id = int(re.search(r"/session/(\d+)/", response["Location"]).group(1))
+    found = re.search(r"/session/(\d+)/", response["Location"])
+    assert found is not None
+    session_id = int(found.group(1))
     base = f"/people/{person_id}/session/{session_id}"
     assert _post_ratings(client, f"{base}/ratings/", ratings, ("job",))["Location"] == f"{base}/choose/"
     response = client.post(f"{base}/choose/", {"areas": chosen})
@@ -102,7 +104,9 @@ def test_the_second_session_shows_each_rating_against_the_first(world: Any, logi
     assert "Last time: 3 (fairly dissatisfied)" in client.get(f"{base}/ratings/").content.decode()
     _post_ratings(client, f"{base}/ratings/", {**RATINGS, "mental_health": 5})
     page = client.get(f"{base}/choose/").content.decode()
-    row = re.search(r'data-testid="compare-mental_health">(.*?)</tr>', page, re.S).group(1)
+    found = re.search(r'data-testid="compare-mental_health">(.*?)</tr>', page, re.S)
+    assert found is not None
+    row = found.group(1)
     assert ">5<" in row and ">3<" in row and "up 2 since last time" in row
 
 
