@@ -19,7 +19,22 @@ class StartForm(NHSForm):
     interpreter_used = forms.BooleanField(label="An interpreter is helping with this session", required=False)
 
 
-class RatingForm(NHSForm):
+def _rating_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for area in dialog.AREAS:
+        fields[area.code] = forms.ChoiceField(
+            label=area.label, choices=SCALE_CHOICES, widget=forms.RadioSelect(attrs={"inline": True}),
+            error_messages={"required": f"Select how satisfied they are with {area.label.lower()} (1 to 7)."})
+        fields[f"{area.code}_help"] = forms.BooleanField(label=f"Wants more help with {area.label.lower()}",
+                                                         required=False)
+    return fields
+
+
+# Declared fields (not added after __init__), so the NHS.UK widget classes are applied to every one.
+_RatingFormBase: type[NHSForm] = type("_RatingFormBase", (NHSForm,), _rating_fields())
+
+
+class RatingForm(_RatingFormBase):  # type: ignore[misc,valid-type]
     """One 1-7 rating and a 'wants more help' tick for each of the 11 areas."""
 
     def __init__(self, *args: Any, previous: dict[str, int] | None = None, **kwargs: Any) -> None:
@@ -27,13 +42,8 @@ class RatingForm(NHSForm):
         previous = previous or {}
         for area in dialog.AREAS:
             last = previous.get(area.code)
-            hint = f"Last time: {last} ({dialog.SCALE_LABELS[last].lower()})." if last else "Not rated before."
-            self.fields[area.code] = forms.ChoiceField(
-                label=area.label, choices=SCALE_CHOICES, help_text=hint,
-                widget=forms.RadioSelect(attrs={"inline": True}),
-                error_messages={"required": f"Select how satisfied they are with {area.label.lower()} (1 to 7)."})
-            self.fields[f"{area.code}_help"] = forms.BooleanField(
-                label=f"Wants more help with {area.label.lower()}", required=False)
+            self.fields[area.code].help_text = (f"Last time: {last} ({dialog.SCALE_LABELS[last].lower()})."
+                                                if last else "Not rated before.")
 
     def rows(self) -> list[tuple[dialog.Area, Any, Any]]:
         return [(a, self[a.code], self[f"{a.code}_help"]) for a in dialog.AREAS]

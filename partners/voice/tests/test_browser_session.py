@@ -3,9 +3,11 @@ then the agreed actions are there to review on the next contact form. axe-core c
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from partners.conftest import PASSWORD, axe_violations, browser_sign_in
 
@@ -47,6 +49,7 @@ def test_a_structured_session_on_a_tablet_ends_with_actions_on_the_next_contact_
     # Step 1: the ratings, 11 areas, each a row of large 1-7 radios.
     page.wait_for_url("**/ratings/")
     _no_serious_violations(page, "ratings")
+    page.screenshot(path=str(Path(settings.VAR_DIR) / "ux" / "structured-session-ratings.png"))
     sizes = _target_sizes(page, ".voice-rating .nhsuk-radios__input")
     assert len(sizes) == 77 and all(w >= 24 and h >= 24 for w, h in sizes)  # WCAG 2.2 target size (minimum)
     page.get_by_role("button", name="Continue").click()  # nothing rated: every area says so
@@ -62,6 +65,9 @@ def test_a_structured_session_on_a_tablet_ends_with_actions_on_the_next_contact_
     # Step 2: today's ratings against the last session, and the choice of up to 3.
     page.wait_for_url("**/choose/")
     _no_serious_violations(page, "choose")
+    shots = Path(settings.VAR_DIR) / "ux"  # for the note: what the tablet shows (not asserted)
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "structured-session-choose.png"), full_page=True)
     assert "first rating" in page.get_by_test_id("compare-job").inner_text()
     for label in ("Job situation (work or occupation)", "Leisure activities", "Friendships", "Medication"):
         page.get_by_label(label, exact=True).check()
