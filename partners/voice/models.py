@@ -27,7 +27,8 @@ class StructuredSession(models.Model):
         DISCUSSING = "discussing", "Talking it through"
         COMPLETED = "completed", "Completed"
 
-    episode = models.ForeignKey("care.Episode", on_delete=models.PROTECT, related_name="structured_sessions")
+    # Part of the episode's record: removed with it (as the episode's shared understanding is).
+    episode = models.ForeignKey("care.Episode", on_delete=models.CASCADE, related_name="structured_sessions")
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="structured_sessions")
     care_partner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
@@ -97,7 +98,7 @@ class AgreedAction(models.Model):
 
     discussion = models.ForeignKey(SessionDiscussion, on_delete=models.CASCADE, related_name="actions")
     session = models.ForeignKey(StructuredSession, on_delete=models.CASCADE, related_name="actions")
-    episode = models.ForeignKey("care.Episode", on_delete=models.PROTECT, related_name="+")
+    episode = models.ForeignKey("care.Episode", on_delete=models.CASCADE, related_name="+")
     text = models.CharField(max_length=500)
     goal = models.ForeignKey("care.Goal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)

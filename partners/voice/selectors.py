@@ -23,6 +23,7 @@ class SessionView:
     previous: dict[str, int] = field(default_factory=dict)
     previous_on: Any = None
     discussions: list[SessionDiscussion] = field(default_factory=list)
+    care: Any = None  # care.selectors.PersonCare (active goals for the discussion step)
 
     @property
     def comparisons(self) -> list[dialog.Comparison]:
@@ -39,7 +40,7 @@ def session_view(*, actor: Actor, person_id: int, session_id: int) -> SessionVie
     session = StructuredSession.objects.filter(pk=session_id, episode=care.episode).first()
     if session is None:
         raise Http404("No such session.")
-    view = SessionView(person=person, session=session)
+    view = SessionView(person=person, session=session, care=care)
     for rating in session.ratings.all():
         view.ratings[rating.area] = rating.rating
         view.more_help[rating.area] = rating.more_help

@@ -113,8 +113,7 @@ def talk(request: AuthedRequest, person_id: int, session_id: int, area: str) -> 
     discussion = next((d for d in view.discussions if d.area == area), None)
     if discussion is None or area not in dialog.BY_CODE:
         raise Http404("That area was not chosen in this session.")
-    _person, care = person_for_work(actor=actor, person_id=person_id)
-    goals = [g.goal for g in care.active_goals]
+    goals = [g.goal for g in view.care.active_goals]
     form = forms.DiscussionForm(request.POST or None, goals=goals)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

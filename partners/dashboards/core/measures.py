@@ -109,10 +109,10 @@ DECILES = (*tuple(str(d) for d in range(1, 11)), NOT_KNOWN)
 
 # Language and access needs (issue 10): so that people needing an interpreter are seen to be reached.
 INTERPRETER = "Needs an interpreter"
-OTHER_LANGUAGE = "Prefers another language, no interpreter"
+OTHER_LANGUAGE = "Other language, no interpreter"
 ENGLISH = "English, no interpreter"
 LANGUAGE_NEEDS = (INTERPRETER, OTHER_LANGUAGE, ENGLISH)
-ACCESS_NEEDS = ("Communication or access needs recorded", "None recorded")
+ACCESS_NEEDS = ("Access needs recorded", "None recorded")
 
 DIMENSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ethnicity", "Ethnic group", ETHNIC_GROUP_ORDER),
