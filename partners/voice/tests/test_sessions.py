@@ -87,6 +87,7 @@ def test_the_next_contact_form_shows_the_agreed_actions_and_records_their_review
     assert response.status_code == 302, response.content.decode()[:3000]
     action.refresh_from_db()
     assert action.status == "done" and action.reviewed_contact is not None
+    assert StructuredSession.objects.get().contact == action.reviewed_contact  # the session was in this contact
     page = client.get(f"/people/{person.pk}/contact/").content.decode()
     assert "Text Jo" not in page and "Go to the allotment on Saturday" in page
     new_goals = Goal.objects.filter(words="Get out more").order_by("pk")
