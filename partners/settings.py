@@ -276,6 +276,10 @@ LOGGING = {
     },
 }
 
+# Letters (partners.letters): directories of an organisation's own letter templates, <dir>/<language>/<kind>.html,
+# e.g. licensed translations; comma-separated in PARTNERS_LETTER_TEMPLATE_DIRS. English is built in.
+LETTER_TEMPLATE_DIRS = env_list("PARTNERS_LETTER_TEMPLATE_DIRS")
+
 # Platform settings ---------------------------------------------------------------------------------
 PARTNERS: dict[str, Any] = {
     # Disclosure control below national level (nhs-standards.md).
