@@ -22,7 +22,7 @@ SUMMARY = HERE / "results.md"
 
 # Module names under bench/, run in this order.
 SUITES: list[str] = ["measures", "trial", "measures_collection", "supervision", "care_pages", "casefind",
-                     "dashboard", "england", "load"]
+                     "dashboard", "letters", "england", "load"]
 
 
 def machine() -> dict[str, object]:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "partners.care",
     "partners.measures",
     "partners.letters",
+    "partners.voice",
     "partners.casefinding",
     "partners.supervision",
     "partners.safety",
@@ -274,6 +275,10 @@ LOGGING = {
         "partners.alerts": {"level": "WARNING"},
     },
 }
+
+# Letters (partners.letters): directories of an organisation's own letter templates, <dir>/<language>/<kind>.html,
+# e.g. licensed translations; comma-separated in PARTNERS_LETTER_TEMPLATE_DIRS. English is built in.
+LETTER_TEMPLATE_DIRS = env_list("PARTNERS_LETTER_TEMPLATE_DIRS")
 
 # Platform settings ---------------------------------------------------------------------------------
 PARTNERS: dict[str, Any] = {

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,8 @@ from partners.common.decorators import role_required
 from partners.common.types import AuthedRequest
 from partners.registry.models import Person
 from partners.supervision.flagrules import FLAG_LABELS
+from partners.voice import selectors as voice_selectors
+from partners.voice import services as voice_services
 
 PHASE_FILTERS = [(p.value, p.label) for p in Phase if p not in (Phase.INVITED, Phase.ENDED)]
 STATUS_FILTERS = [("overdue", "Overdue"), ("due", "Due this week")]
@@ -113,16 +116,27 @@ def contact_new(request: AuthedRequest, person_id: int) -> HttpResponse:
                "next_contact_on": today + timedelta(days=episode.contact_interval_days)}
     form = forms.ContactForm(request.POST or None, initial=initial, goals=goals)
     back = reverse("care:caseload") if request.GET.get("next") == "caseload" else _person_url(person.pk)
-    done = _handle(request, form, lambda d: services.contact_record(
-        actor=actor, person_id=person.pk, contact_on=d["contact_on"], mode=d["mode"], place=d["place"],
-        minutes=d["minutes"], reached=not d["not_reached"], goal_ids=d["goals"], notes=d["notes"],
-        liaison_actions=d["liaison_actions"], next_contact_on=d["next_contact_on"]),
-        "Contact saved.", back)
+    # Actions agreed at structured sessions, reviewed here (voice app): one query.
+    agreed = voice_selectors.open_actions(episode_id=episode.pk)
+    reviews = {str(a.pk): request.POST.get(f"action_{a.pk}", "") for a in agreed} if request.method == "POST" else {}
+
+    @transaction.atomic
+    def save(d: dict[str, Any]) -> Any:
+        contact = services.contact_record(
+            actor=actor, person_id=person.pk, contact_on=d["contact_on"], mode=d["mode"], place=d["place"],
+            minutes=d["minutes"], reached=not d["not_reached"], goal_ids=d["goals"], notes=d["notes"],
+            liaison_actions=d["liaison_actions"], next_contact_on=d["next_contact_on"])
+        voice_services.actions_review(actor=actor, person_id=person.pk, contact=contact, reviews=reviews)
+        return contact
+
+    done = _handle(request, form, save, "Contact saved.", back)
     if done:
         return done
     return _page(request, person=person, form=form, title="Log a contact", submit="Save contact",
                  caption=person.full_name, template="care/contact_form.html", creates=True,
-                 extra={"episode": episode, "interval_label": rhythm.interval_label(episode.contact_interval_days)})
+                 extra={"episode": episode, "interval_label": rhythm.interval_label(episode.contact_interval_days),
+                        "agreed_actions": agreed, "action_reviews": reviews,
+                        "action_statuses": voice_selectors.REVIEW_CHOICES})
 
 
 @role_required(Role.CARE_PARTNER)

@@ -7,8 +7,9 @@
   "scores", "missing", "prorated", "value_set", ...}``. Bad input exits 2 with the message on stderr.
 * ``partners measures install-crosswalk [--from FILE] [--if-missing]`` - the van Hout EQ-5D-5L crosswalk.
 * ``partners measures install-tariff icecap-a FILE`` - an ICECAP-A tariff transcribed from Flynn et al. 2015.
-
-Pure: none of these start Django.
+* ``partners measures load-translation FILE --user ADMIN [--json]`` - licensed translated (or easy-read,
+  language ``en-easyread``) item wording an organisation holds, from a JSON file (docs/voice.md). This one
+  starts Django (it writes to the database, audited); the others are pure.
 """
 
 from __future__ import annotations
@@ -72,6 +73,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tariff.add_argument("instrument", metavar="INSTRUMENT", choices=["icecap-a"], help="icecap-a")
     tariff.add_argument("file", metavar="FILE", type=Path)
     tariff.set_defaults(func=_install_tariff)
+
+    translation = commands.add_parser(
+        "load-translation", help="load licensed translated or easy-read item wording from a JSON file",
+        description="Reads one object (or a list of objects) {\"instrument\", \"language\", \"licence_reference\", "
+                    "\"items\": [one text per item, in item order], \"organisation\": ODS code or null for "
+                    "platform-wide}. All or nothing; loading the same file again changes nothing. Audited.",
+    )
+    translation.add_argument("file", metavar="FILE", type=Path)
+    translation.add_argument("--user", required=True, help="the administrator account loading it")
+    translation.add_argument("--json", action="store_true", help="print one JSON object")
+    translation.set_defaults(func=_load_translation)
 
 
 # --- list ----------------------------------------------------------------------------------------------
@@ -214,4 +226,83 @@ def _install_tariff(args: argparse.Namespace) -> int:
     destination.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(args.file, destination)
     sys.stdout.write(f"Installed the ICECAP-A tariff ({tariff.source}) at {destination}.\n")
+    return 0
+
+
+# --- licensed translations ----------------------------------------------------------------------------
+
+TRANSLATION_KEYS = ("instrument", "language", "licence_reference", "items")
+
+
+def _load_translation(args: argparse.Namespace) -> int:
+    from partners.cli import setup_django
+
+    try:
+        payload = json.loads(args.file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"{args.file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{args.file}: cannot be read as UTF-8 text ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{args.file}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    entries = payload if isinstance(payload, list) else [payload]
+    for n, entry in enumerate(entries, start=1):
+        where = f"{args.file}: entry {n}"
+        if not isinstance(entry, dict):
+            raise CommandError(
+                f"{where}: expected an object with {', '.join(TRANSLATION_KEYS)}, not {_json_type(entry)}")
+        missing = [k for k in TRANSLATION_KEYS if k not in entry]
+        if missing:
+            raise CommandError(f"{where}: field {', '.join(missing)} is missing")
+        if not isinstance(entry["items"], list) or not all(isinstance(t, str) for t in entry["items"]):
+            raise CommandError(f"{where}: field items must be a list of texts, not {entry['items']!r:.60}")
+        for key in ("instrument", "language", "licence_reference"):
+            if not isinstance(entry[key], str):
+                raise CommandError(f"{where}: field {key} must be text, not {entry[key]!r:.60}")
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.http import Http404
+
+    from partners.accounts.models import Role, User
+    from partners.audit.actor import Actor
+    from partners.measures.services import instrument_wording_load
+    from partners.organisations.models import Organisation
+
+    user = User.objects.filter(username=args.user, is_active=True).first()
+    if user is None:
+        raise CommandError(f"--user {args.user!r}: no active account has that username")
+    if user.role != Role.ADMINISTRATOR:
+        raise CommandError(f"--user {args.user!r}: only an administrator can load licensed wording")
+    actor = Actor.system(user, via="cli")
+    loaded = []
+    with transaction.atomic():
+        for n, entry in enumerate(entries, start=1):
+            where = f"{args.file}: entry {n}"
+            organisation_id = None
+            ods = entry.get("organisation")
+            if ods:
+                organisation = Organisation.objects.filter(ods_code=str(ods).upper()).first()
+                if organisation is None:
+                    raise CommandError(f"{where}: field organisation: no organisation has the ODS code {ods!r}")
+                organisation_id = organisation.pk
+            try:
+                wording = instrument_wording_load(
+                    actor=actor, instrument=entry["instrument"], language=entry["language"],
+                    organisation_id=organisation_id, items=entry["items"],
+                    licence_reference=entry["licence_reference"])
+            except Http404:
+                raise CommandError(f"{where}: field instrument: {entry['instrument']!r} is not a questionnaire "
+                                   "that can be collected") from None
+            except ValidationError as exc:
+                detail = "; ".join(f"field {k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+                raise CommandError(f"{where}: {detail}") from None
+            loaded.append({"instrument": wording.instrument, "language": wording.language,
+                           "organisation": ods or None, "items": len(wording.items)})
+    if args.json:
+        print_json({"loaded": loaded})
+    else:
+        for row in loaded:
+            sys.stdout.write(f"Loaded {row['instrument']} wording ({row['language']}, {row['items']} items) for "
+                             f"{row['organisation'] or 'every organisation'}.\n")
     return 0

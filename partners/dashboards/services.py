@@ -152,7 +152,8 @@ def figures_refresh(*, as_of: date | None = None, months: int = DEFAULT_MONTHS,
     now_on = now_status >= 0
     now_gap = np.isin(now_status, [gapcore.LIMITED_SECONDARY, gapcore.DISCHARGED, gapcore.PRIMARY_CARE_ONLY])
     person_dims = {"ethnicity": register.ethnicity, "sex": register.sex, "age_band": register.age_band,
-                   "imd_decile": register.imd_decile}
+                   "imd_decile": register.imd_decile, "language_need": register.language_need,
+                   "access_need": register.access_need}
     for dim, _, cats in M.DIMENSIONS:
         cat_index = {c: i for i, c in enumerate(cats)}
         codes = np.array([cat_index[c] for c in person_dims[dim]], dtype=np.int64)

@@ -13,7 +13,7 @@ the dashboard changes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -32,6 +32,8 @@ class Register:
     sex: list[str]
     age_band: list[str]  # as at the last date
     imd_decile: list[str]  # "1".."10" or "Not known"
+    language_need: list[str] = field(default_factory=list)  # M.LANGUAGE_NEEDS
+    access_need: list[str] = field(default_factory=list)  # M.ACCESS_NEEDS
 
 
 def load_register(dates: Sequence[date]) -> Register:
@@ -50,9 +52,15 @@ def load_register(dates: Sequence[date]) -> Register:
     sex: list[str] = []
     bands: list[str] = []
     imd: list[str] = []
+    language: list[str] = []
+    access: list[str] = []
     rows = Person.objects.order_by().values_list(
-        "id", "practice_id", "date_of_birth", "date_of_death", "registered_on", "sex", "ethnicity", "lsoa")
-    for pk, practice_id, born, died, registered, sex_code, ethnic, lsoa in rows.iterator(chunk_size=20000):
+        "id", "practice_id", "date_of_birth", "date_of_death", "registered_on", "sex", "ethnicity", "lsoa",
+        "preferred_language", "interpreter_needed", "communication_needs")
+    for (pk, practice_id, born, died, registered, sex_code, ethnic, lsoa, preferred, interpreter,
+         needs) in rows.iterator(chunk_size=20000):
+        language.append(M.language_need(preferred, interpreter))
+        access.append(M.access_need(needs))
         ids.append(pk)
         practices.append(practice_id)
         adult_from.append(gap.eighteenth_birthday(born))
@@ -91,7 +99,8 @@ def load_register(dates: Sequence[date]) -> Register:
         dates=[d.toordinal() for d in dates],
     )
     return Register(person_ids=np.array(ids, dtype=np.int64), practice_ids=np.array(practices, dtype=np.int64),
-                    statuses=statuses, ethnicity=ethnicity, sex=sex, age_band=bands, imd_decile=imd)
+                    statuses=statuses, ethnicity=ethnicity, sex=sex, age_band=bands, imd_decile=imd,
+                    language_need=language, access_need=access)
 
 
 def statuses_for(person_ids: Sequence[int], as_of: date) -> dict[int, str]:

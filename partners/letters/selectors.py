@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf.locale import LANG_INFO
 from django.http import Http404
 
 from partners.accounts.models import Role
@@ -13,6 +12,7 @@ from partners.audit.models import Action
 from partners.audit.services import audit_record
 from partners.care.models import Service
 from partners.care.selectors import person_care
+from partners.letters.languages import language_name
 from partners.letters.render import available_languages, resolve_language
 from partners.registry.models import CommunicationNeed, Person
 from partners.registry.selectors import service_user_get
@@ -26,14 +26,6 @@ NATIONAL_CRISIS_CONTACTS = [
     {"name": "NHS 111, choose the mental health option", "phone": "111", "when": "any time, day or night"},
     {"name": "Emergency services, if your life or someone else's is in danger", "phone": "999", "when": "any time"},
 ]
-
-
-def language_name(tag: str) -> str:
-    """'pl' -> 'Polish'; an unknown tag is shown as given."""
-    if not tag:
-        return ""
-    info = LANG_INFO.get(tag) or LANG_INFO.get(tag.split("-")[0].lower())
-    return str(info["name"]) if info and "name" in info else tag
 
 
 def _address_lines(address: str, postcode: str) -> list[str]:

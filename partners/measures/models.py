@@ -121,6 +121,8 @@ class SelfCompletionLink(models.Model):
     last_saved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    interpreter_assisted = models.BooleanField(
+        default=False, help_text="The person said an interpreter helped them answer (recorded when they sent it).")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -31,6 +31,8 @@ STEMS: dict[str, str] = {
     "tus": "In a typical week, about how many hours do you spend on this?",
     "phq9": "Over the last 2 weeks, how often have you been bothered by this?",
     "gad7": "Over the last 2 weeks, how often have you been bothered by this?",
+    "dialog-life": "How satisfied are you with this at the moment?",
+    "dialog-care": "How satisfied are you with this part of your care at the moment?",
 }
 YES_NO_STEM = "Is this true for you?"
 VAS_STEM = "How good or bad is your health today? Enter a number from 0 (the worst you can imagine) to 100 (the best)."
@@ -164,7 +166,7 @@ def estimated_minutes(count: int) -> int:
 SHORT_NAMES: dict[str, str] = {
     "mansa": "MANSA", "wemwbs": "WEMWBS", "swemwbs": "SWEMWBS", "qpr15": "QPR-15", "icecap-a": "ICECAP-A",
     "eq-5d-5l": "EQ-5D-5L", "brief-inspire": "Brief INSPIRE", "tus": "Time Use Survey", "phq9": "PHQ-9",
-    "gad7": "GAD-7", "gbo": "Goal-based outcomes",
+    "gad7": "GAD-7", "gbo": "Goal-based outcomes", "dialog-life": "DIALOG life areas", "dialog-care": "DIALOG care",
 }
 
 

@@ -84,6 +84,22 @@ def _questions(link: SelfCompletionLink) -> list[Question]:
     return questions(response.instrument, wording, response.language)
 
 
+def language_notice(link: SelfCompletionLink) -> dict[str, Any]:
+    """What the start page says about language: the questions are in the person's preferred language when
+    licensed wording is loaded for it; when not, it says so plainly, in English, and how to get help."""
+    from partners.letters.languages import language_name
+
+    preferred = (link.person.preferred_language or "en").strip()
+    shown = link.response.language or "en"
+    primary = preferred.split("-")[0].lower()
+    return {
+        "preferred_language_name": language_name(preferred),
+        "questions_language_name": language_name(shown),
+        "in_preferred_language": shown == preferred or primary == "en",
+        "questions_lang": shown if link.response.wording_id else "en",
+    }
+
+
 def _first_unanswered(count: int, answers: dict[int, Any]) -> int | None:
     return next((n for n in range(1, count + 1) if n not in answers), None)
 
@@ -103,6 +119,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     qs = _questions(link)
     next_number = _first_unanswered(len(qs), answers)
     return render(request, "measures/q/start.html", {
+        **language_notice(link),
         "token": token, "name": short_name(link.response.instrument), "count": len(qs),
         "minutes": estimated_minutes(len(qs)), "expires": _expires(link), "answered": len(answers),
         "next_url": reverse("measures:q_review", args=[token]) if next_number is None
@@ -184,7 +201,8 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         holder: Any = services.LinkHolder()
         try:
-            services.link_submit(link_id=link.pk, actor=Actor.from_request(request, via="self", user=holder))
+            services.link_submit(link_id=link.pk, actor=Actor.from_request(request, via="self", user=holder),
+                                 interpreter_assisted=request.POST.get("interpreter_assisted") == "yes")
         except services.LinkUnavailable:
             return _unavailable(request)
         except ValidationError as exc:

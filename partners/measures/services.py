@@ -356,7 +356,7 @@ def usable_link(token: str) -> SelfCompletionLink | None:
     """The link for this token if it can still be used (not submitted, cancelled or expired), else None."""
     if not token or len(token) > 100:
         return None
-    link = (SelfCompletionLink.objects.select_related("response", "response__wording")
+    link = (SelfCompletionLink.objects.select_related("response", "response__wording", "person")
             .filter(token_hash=hash_token(token)).first())
     if link is None or not link.usable_at(timezone.now()):
         return None
@@ -404,7 +404,7 @@ def saved_answers(response: QuestionnaireResponse) -> dict[int, Any]:
     return dict(ItemResponse.objects.filter(response=response).values_list("position", "value"))
 
 
-def link_submit(*, link_id: int, actor: Actor) -> QuestionnaireResponse:
+def link_submit(*, link_id: int, actor: Actor, interpreter_assisted: bool = False) -> QuestionnaireResponse:
     """Score and complete the person's questionnaire; the link is dead afterwards.
 
     Idempotent: a second submit of the same link (a double click, a retry) returns the one response.
@@ -432,11 +432,13 @@ def link_submit(*, link_id: int, actor: Actor) -> QuestionnaireResponse:
         response.completed_on = timezone.localdate()
         response.save()
         link.submitted_at = timezone.now()
-        link.save(update_fields=["submitted_at"])
+        link.interpreter_assisted = bool(interpreter_assisted)
+        link.save(update_fields=["submitted_at", "interpreter_assisted"])
         audit_record(actor=self_actor(actor), action=Action.CREATE, person_id=link.person_id,
                      object_type="questionnaire_response", object_id=response.pk,
                      detail={"instrument": response.instrument, "link_id": link.pk, "person_id": link.person_id,
-                             "completed_by": "the person, through their link"})
+                             "completed_by": "the person, through their link",
+                             "interpreter_assisted": bool(interpreter_assisted)})
     return response
 
 

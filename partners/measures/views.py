@@ -104,6 +104,15 @@ def enter(request: AuthedRequest, person_id: int, instrument: str) -> HttpRespon
     })
 
 
+EASY_READ = "en-easyread"  # the language tag easy-read wording is loaded under (docs/voice.md)
+
+
+def _language_label(tag: str) -> str:
+    from partners.letters.languages import language_name
+
+    return "Easy read (English)" if tag == EASY_READ else f"{language_name(tag)} ({tag})"
+
+
 @role_required(*WRITER_ROLES)
 @require_http_methods(["GET", "POST"])
 def send(request: AuthedRequest, person_id: int) -> HttpResponse:
@@ -114,8 +123,10 @@ def send(request: AuthedRequest, person_id: int) -> HttpResponse:
     if not choices:
         raise Http404("No questionnaire is enabled.")
     languages = sorted({lang for code, _ in choices for lang in wording_languages(code, organisation_id)} - {"en"})
-    language_choices = [("en", "English"), *[(lang, lang) for lang in languages]]
+    language_choices = [("en", "English"), *[(lang, _language_label(lang)) for lang in languages]]
     default_language = person.preferred_language if person.preferred_language in languages else "en"
+    if default_language == "en" and EASY_READ in languages and "easy_read" in (person.communication_needs or []):
+        default_language = EASY_READ
     default_instrument = "mansa" if any(code == "mansa" for code, _ in choices) else choices[0][0]
     channel = "sms" if person.sms_opt_in and person.phone else "email" if person.email_opt_in else "sms"
     form = SendLinkForm(

@@ -41,10 +41,17 @@ class PersonForm(NHSForm):
                                                  choices=ContactMethod.choices, widget=forms.RadioSelect)
     sms_opt_in = forms.BooleanField(label="Agrees to reminders by text message", required=False)
     email_opt_in = forms.BooleanField(label="Agrees to reminders by email", required=False)
-    preferred_language = forms.CharField(max_length=35, initial="en", help_text="For example en, pl, ur, bn.")
+    preferred_language = forms.CharField(
+        label="Preferred language", max_length=35, initial="en",
+        help_text="A language code, for example en (English), pl (Polish), ur (Urdu), bn (Bengali), pa (Punjabi).",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "spellcheck": "false"}))
     interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
-    interpreter_language = forms.CharField(max_length=35, required=False)
-    communication_needs = forms.MultipleChoiceField(choices=CommunicationNeed.choices, required=False,
+    interpreter_language = forms.CharField(
+        label="Interpreter's language (optional)", max_length=35, required=False,
+        help_text="A language code, or bsl for British Sign Language. Leave blank for their preferred language.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "spellcheck": "false"}))
+    communication_needs = forms.MultipleChoiceField(label="Communication and access needs",
+                                                    choices=CommunicationNeed.choices, required=False,
                                                     widget=forms.CheckboxSelectMultiple)
 
     def clean(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,8 @@ PERSON_FIELDS = (
     "usual_care_setting", "phone", "email", "preferred_contact_method", "sms_opt_in", "email_opt_in",
     "contact_notes", "preferred_language", "interpreter_needed", "interpreter_language", "communication_needs",
 )
+# A BCP 47 language tag, simply checked: en, pl, pa-IN, bsl (British Sign Language).
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 REQUIRED = ("given_name", "family_name", "date_of_birth", "practice_ods", "diagnosis_group", "usual_care_setting")
 
 
@@ -98,6 +101,15 @@ def person_clean(data: dict[str, Any], *, instance: Person | None = None, partia
             cleaned[field] = _choice(errors, field, value, DiagnosisGroup, "Diagnosis group")
         elif field == "usual_care_setting":
             cleaned[field] = _choice(errors, field, value, CareSetting, "Usual care setting")
+        elif field in ("preferred_language", "interpreter_language"):
+            tag = (value or "").strip()
+            if field == "preferred_language" and not tag:
+                tag = "en"
+            if tag and not LANGUAGE_TAG.match(tag):
+                label = "Preferred language" if field == "preferred_language" else "Interpreter's language"
+                errors.setdefault(field, []).append(
+                    f"{label} {tag!r} is not a language code such as en, pl, ur or bsl.")
+            cleaned[field] = tag
         elif field == "communication_needs":
             needs = list(value or [])
             for need in needs:

@@ -9,7 +9,7 @@ contacts, safety events) and adds up over a period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["stock", "flow"]
 
@@ -107,12 +107,33 @@ AGE_LOWER = (0, 18, 25, 35, 45, 55, 65, 75)
 NOT_KNOWN = "Not known"
 DECILES = (*tuple(str(d) for d in range(1, 11)), NOT_KNOWN)
 
+# Language and access needs (issue 10): so that people needing an interpreter are seen to be reached.
+INTERPRETER = "Needs an interpreter"
+OTHER_LANGUAGE = "Other language, no interpreter"
+ENGLISH = "English, no interpreter"
+LANGUAGE_NEEDS = (INTERPRETER, OTHER_LANGUAGE, ENGLISH)
+ACCESS_NEEDS = ("Access needs recorded", "None recorded")
+
 DIMENSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ethnicity", "Ethnic group", ETHNIC_GROUP_ORDER),
     ("sex", "Sex", SEX_ORDER),
     ("age_band", "Age band", AGE_BANDS),
     ("imd_decile", "Deprivation decile (1 = most deprived)", DECILES),
+    ("language_need", "Language and interpreter need", LANGUAGE_NEEDS),
+    ("access_need", "Communication and access needs", ACCESS_NEEDS),
 )
+
+
+def language_need(preferred_language: str, interpreter_needed: bool) -> str:
+    """The language-need category of one person."""
+    if interpreter_needed:
+        return INTERPRETER
+    primary = (preferred_language or "en").split("-")[0].lower()
+    return ENGLISH if primary == "en" else OTHER_LANGUAGE
+
+
+def access_need(communication_needs: Any) -> str:
+    return ACCESS_NEEDS[0] if communication_needs else ACCESS_NEEDS[1]
 DIMENSION_LABELS = {code: label for code, label, _ in DIMENSIONS}
 
 # Stored per area and month for the equity view, per dimension and category (keys "<part>|<dim>|<cat>"):

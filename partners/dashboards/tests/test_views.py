@@ -122,7 +122,7 @@ def test_the_xlsx_download_has_a_sheet_per_table_and_the_disclosure_rules(busy, 
     assert book.sheetnames[0] == "About these figures"
     about = " ".join(str(c.value) for row in book["About these figures"].iter_rows() for c in row if c.value)
     assert "shown as *" in about
-    assert len(book.sheetnames) == 5  # the notes and four breakdowns
+    assert len(book.sheetnames) == 7  # the notes and six breakdowns (language and access needs included)
 
 
 def test_the_equity_page_tags_the_under_represented_group_at_once(busy, login_as):

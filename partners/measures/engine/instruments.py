@@ -497,6 +497,64 @@ GBO = Instrument(
               "London: CAMHS Press, 2015",
 )
 
+# DIALOG (the scale used in DIALOG+ sessions): satisfaction with 8 life areas and 3 aspects of care, 1-7.
+# Recorded as two instruments so that each mean is scored, stored and charted like any other measure.
+_DIALOG_ANCHORS = {1: "totally dissatisfied", 4: "in the middle", 7: "totally satisfied"}
+_DIALOG_LICENCE = "DIALOG and DIALOG+: made freely available for clinical use by their developers (Priebe et al.)."
+_DIALOG_REFERENCE = (
+    "Priebe S, Golden E, McCabe R, Reininghaus U. Patient-reported outcome data generated in a clinical "
+    "intervention in community mental health care - psychometric properties. BMC Psychiatry 2012;12:113; "
+    "Priebe S, Kelley L, Omer S, et al. The effectiveness of a patient-centred assessment with a solution-focused "
+    "approach (DIALOG+) for patients with psychosis. Psychother Psychosom 2015;84:304-313"
+)
+
+DIALOG_LIFE = Instrument(
+    code="dialog-life",
+    name="DIALOG: satisfaction with 8 life areas",
+    version="priebe-2012",
+    items=tuple(_items(
+        [
+            ("mental_health", "mental health"),
+            ("physical_health", "physical health"),
+            ("job", "job situation (work or occupation)"),
+            ("accommodation", "accommodation"),
+            ("leisure", "leisure activities"),
+            ("friendships", "friendships"),
+            ("partner_family", "relationship with partner or family"),
+            ("personal_safety", "personal safety"),
+        ],
+        minimum=1, maximum=7, anchors=_DIALOG_ANCHORS,
+    )),
+    rule="dialog-mean-of-8-life-areas",
+    score_description="mean satisfaction across the 8 life areas (1 totally dissatisfied to 7 totally satisfied)",
+    missing_rule="mean of the areas answered when at least 6 of the 8 are answered (prorated); otherwise no score",
+    score_range=(1, 7),
+    licence=_DIALOG_LICENCE,
+    reference=_DIALOG_REFERENCE,
+)
+
+DIALOG_CARE = Instrument(
+    code="dialog-care",
+    name="DIALOG: satisfaction with 3 aspects of care",
+    version="priebe-2012",
+    items=tuple(_items(
+        [
+            ("medication", "medication"),
+            ("practical_help", "practical help"),
+            ("meetings", "meetings with their Care Partner"),
+        ],
+        minimum=1, maximum=7, anchors=_DIALOG_ANCHORS,
+    )),
+    rule="dialog-mean-of-3-care-aspects",
+    score_description="mean satisfaction across the 3 aspects of care (1 totally dissatisfied to 7 totally "
+                      "satisfied)",
+    missing_rule="mean of the aspects answered when at least 2 of the 3 are answered (prorated); otherwise no score",
+    score_range=(1, 7),
+    licence=_DIALOG_LICENCE,
+    reference=_DIALOG_REFERENCE,
+)
+
 INSTRUMENTS: dict[str, Instrument] = {
-    i.code: i for i in (MANSA, WEMWBS, SWEMWBS, QPR15, ICECAP_A, EQ5D5L, BRIEF_INSPIRE, TUS, PHQ9, GAD7, GBO)
+    i.code: i for i in (MANSA, WEMWBS, SWEMWBS, QPR15, ICECAP_A, EQ5D5L, BRIEF_INSPIRE, TUS, PHQ9, GAD7, GBO,
+                        DIALOG_LIFE, DIALOG_CARE)
 }

@@ -223,6 +223,15 @@ def _gbo(inst: Instrument, values: list[Any], value_set: str | None, options: Ma
     return mean, scores, False, None, reason, ()
 
 
+def _dialog(inst: Instrument, values: list[Any], value_set: str | None, options: Mapping[str, Any]) -> Scored:
+    answered = [v for v in values if v is not None]
+    needed = len(values) - (2 if len(values) == 8 else 1)
+    if len(answered) >= needed:
+        return sum(answered) / len(answered), {}, len(answered) < len(values), None, None, ()
+    reason = f"{len(values) - len(answered)} of {len(values)} items missing; at least {needed} must be answered"
+    return None, {}, False, None, reason, ()
+
+
 _SCORERS: dict[str, Callable[[Instrument, list[Any], str | None, Mapping[str, Any]], Scored]] = {
     "mansa": _mansa,
     "wemwbs": _summed,
@@ -235,6 +244,8 @@ _SCORERS: dict[str, Callable[[Instrument, list[Any], str | None, Mapping[str, An
     "phq9": _summed,
     "gad7": _summed,
     "gbo": _gbo,
+    "dialog-life": _dialog,
+    "dialog-care": _dialog,
 }
 
 

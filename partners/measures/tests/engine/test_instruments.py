@@ -13,7 +13,7 @@ CONTRACT_CODES = ["mansa", "wemwbs", "swemwbs", "qpr15", "icecap-a", "eq-5d-5l",
 
 
 def test_every_instrument_of_the_contract_is_defined_plus_goal_based_outcomes():
-    assert [i.code for i in list_instruments()] == [*CONTRACT_CODES, "gbo"]
+    assert [i.code for i in list_instruments()] == [*CONTRACT_CODES, "gbo", "dialog-life", "dialog-care"]
 
 
 @pytest.mark.parametrize(("code", "count"), [
@@ -105,3 +105,17 @@ def test_licensed_wording_is_loaded_into_a_copy_never_into_the_shipped_definitio
 def test_wording_that_does_not_fit_the_items_is_refused(texts, licence, message):
     with pytest.raises(ScoringError, match=message):
         get_instrument("wemwbs").with_wording("en-GB", texts, licence)
+
+
+def test_dialog_life_and_care_are_means_of_their_1_to_7_ratings():
+    from partners.measures.engine import score
+
+    assert score("dialog-life", [1, 2, 3, 4, 5, 6, 7, 4]).score == 4
+    assert score("dialog-care", [7, 6, 5]).score == 6
+    prorated = score("dialog-life", [4, 4, 4, 4, 4, 4, None, None])
+    assert prorated.score == 4 and prorated.prorated
+    assert score("dialog-life", [4, 4, 4, 4, 4, None, None, None]).score is None
+    assert score("dialog-care", [7, None, None]).no_score_reason == (
+        "2 of 3 items missing; at least 2 must be answered")
+    with pytest.raises(ScoringError, match="dialog-care item 1 \\(medication\\): 8 is not allowed"):
+        score("dialog-care", [8, 6, 5])
