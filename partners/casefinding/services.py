@@ -307,6 +307,17 @@ def needs_translation(person: Person | None) -> bool:
     return bool(person.interpreter_needed) or not (language == "en" or language.startswith("en-"))
 
 
+def _attach_people(register_batch_id: int) -> None:
+    """Tie register rows to people the platform has recorded since the import (by valid NHS number)."""
+    missing = list(RegisterRow.objects.filter(batch_id=register_batch_id, person__isnull=True,
+                                              nhs_number__isnull=False).values_list("pk", "nhs_number"))
+    for start in range(0, len(missing), _CHUNK):
+        chunk = dict(missing[start:start + _CHUNK])
+        people = dict(Person.objects.filter(nhs_number__in=list(chunk.values())).values_list("nhs_number", "pk"))
+        updates = [RegisterRow(pk=pk, person_id=people[nhs]) for pk, nhs in chunk.items() if nhs in people]
+        RegisterRow.objects.bulk_update(updates, ["person"], batch_size=_CHUNK)
+
+
 def _flags(register_batch_id: int) -> pa.Table:
     """The trial's exclusion flags per register row: recorded flags and needing translation (from the
     person's record). Passed to the screen in trial mode only; the core never applies them in service mode."""
@@ -364,6 +375,7 @@ def linkage_run(*, actor: Actor, register_batch_id: int, secondary_batch_id: int
     if register.num_rows == 0 or secondary.num_rows == 0:
         raise ValidationError({"__all__": ["Both extracts need at least one row to link."]})
     decisions = _decisions()
+    _attach_people(register_batch.pk)
     flags = _flags(register_batch.pk) if mode == Mode.TRIAL else None
     result = casefind_tables(register, secondary, as_of=as_of, threshold=threshold, decisions=decisions,
                              mode=mode, flags=flags)  # type: ignore[arg-type]
