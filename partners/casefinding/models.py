@@ -119,6 +119,10 @@ class RegisterRow(models.Model):
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
 
+    @property
+    def diagnosis_label(self) -> str:
+        return DIAGNOSIS_GROUPS.get(self.diagnosis_group, "Not known")
+
 
 class SecondaryRow(models.Model):
     """A clean row of a secondary mental health care extract (one referral or episode)."""
@@ -183,6 +187,12 @@ class Status(models.TextChoices):
     PRIMARY_CARE_ONLY = "primary_care_only", "Primary care only"
 
 
+MATCH_METHODS = {"nhs_number": "NHS number", "probabilistic": "Names, date of birth and postcode",
+                 "none": "Not linked"}
+DIAGNOSIS_GROUPS = {"schizophrenia": "Schizophrenia", "bipolar": "Bipolar disorder",
+                    "other_psychosis": "Other psychosis"}
+
+
 class CaseFindingResult(models.Model):
     """One row per register row per run: the case-finding output of ``data-formats.md`` section 3, plus
     the eligibility screen (``exclusion_reasons`` empty when eligible)."""
@@ -210,6 +220,10 @@ class CaseFindingResult(models.Model):
     @property
     def in_gap(self) -> bool:
         return self.status in GAP_STATUSES
+
+    @property
+    def match_method_label(self) -> str:
+        return MATCH_METHODS.get(self.match_method, self.match_method)
 
 
 class ReviewPair(models.Model):

@@ -25,8 +25,10 @@ from partners.casefinding.models import (
     LinkageRun,
     OutreachAttempt,
     OutreachCase,
+    OutreachStatus,
     ReviewPair,
     ScreeningFlag,
+    Status,
 )
 
 REASONS = {
@@ -106,6 +108,7 @@ def result_get(*, actor: Actor, result_id: int) -> dict[str, Any]:
     flags = set(ScreeningFlag.objects.filter(person_key=row.person_key).values_list("flag", flat=True))
     _audit_rows(actor, Action.VIEW, "casefinding_result", [(row.person_id, result.pk)])
     return {"result": result, "row": row, "case": case, "attempts": attempts, "flags": flags,
+            "flag_labels": sorted(reason_text(f) for f in flags),
             "reasons": [reason_text(r) for r in result.exclusion_reasons]}
 
 
@@ -232,8 +235,9 @@ def practice_statuses(*, nhs_numbers: list[str], practice_id: int) -> dict[str, 
                .values_list("pk", "register_row__nhs_number", "status", "eligible"))
     out: dict[str, dict[str, Any]] = {}
     for pk, nhs, status, eligible in results:
-        out[nhs] = {"result_id": pk, "status": status, "in_gap": status in GAP_STATUSES, "eligible": eligible,
-                    "outreach": None}
+        out[nhs] = {"result_id": pk, "status": status, "status_label": Status(status).label,
+                    "in_gap": status in GAP_STATUSES, "eligible": eligible, "outreach": None, "outreach_label": ""}
     for key, status in OutreachCase.objects.filter(person_key__in=list(out)).values_list("person_key", "status"):
         out[key]["outreach"] = status
+        out[key]["outreach_label"] = OutreachStatus(status).label
     return out

@@ -238,6 +238,10 @@ def person(request: AuthedRequest, result_id: int) -> HttpResponse:
             try:
                 message = _perform(actor, action, result_id, form.cleaned_data)
             except ValidationError as exc:
+                if set(exc.message_dict) == {"__all__"}:  # a rule refused it (e.g. opted out): say why
+                    for error in exc.message_dict["__all__"]:
+                        messages.error(request, error)
+                    return redirect("casefinding:person", result_id=result_id)
                 _errors_to_form(form, exc)
             else:
                 messages.success(request, message)
