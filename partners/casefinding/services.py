@@ -32,7 +32,7 @@ from partners.audit.actor import Actor
 from partners.audit.models import Action
 from partners.audit.services import audit_record
 from partners.casefinding import selectors
-from partners.casefinding.core.codelist import GROUPS, CodeList
+from partners.casefinding.core.codelist import GROUPS, CodeList, load_code_list
 from partners.casefinding.core.extracts import Issue, ValidationReport, read_register, read_secondary
 from partners.casefinding.core.gaprule import GAP_STATUSES, OUTPUT_COLUMNS
 from partners.casefinding.core.linkage import record_keys
@@ -76,7 +76,10 @@ def _require(actor: Actor, roles: Iterable[str]) -> None:
 # Code list -------------------------------------------------------------------------------------------------
 
 def code_list_current() -> CodeList:
-    """The code list the platform validates registers with: the administrators' table."""
+    """The code list the platform validates registers with: the administrators' table (seeded with the
+    default list by a migration; an emptied table falls back to the default rather than to no codes)."""
+    if not CodeListEntry.objects.exists():
+        return load_code_list()
     groups: dict[str, str] = {}
     terms: dict[str, str] = {}
     for code, group, term in CodeListEntry.objects.values_list("snomed_code", "diagnosis_group", "term"):

@@ -130,7 +130,10 @@ def run(request: AuthedRequest) -> HttpResponse:
                          initial={"as_of": timezone.localdate(), "threshold": 0.9, "mode": "service"})
     if request.method == "POST" and form.is_valid():
         try:
-            services.linkage_run(actor=Actor.from_request(request), **form.cleaned_data)
+            data = form.cleaned_data
+            services.linkage_run(actor=Actor.from_request(request), register_batch_id=data["register_batch"],
+                                 secondary_batch_id=data["secondary_batch"], as_of=data["as_of"],
+                                 threshold=data["threshold"], mode=data["mode"])
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
