@@ -489,6 +489,14 @@ def _refuse_if_stopped(case: OutreachCase) -> None:
         raise ValidationError({"__all__": ["This person accepted and has been referred: outreach has finished."]})
 
 
+def _refuse_if_in_care(result: CaseFindingResult) -> None:
+    from partners.care.models import OPEN_PHASES, Episode
+
+    person_id = result.register_row.person_id
+    if person_id and Episode.objects.filter(person_id=person_id, phase__in=OPEN_PHASES).exists():
+        raise ValidationError({"__all__": ["This person already has an open episode of PARTNERS care."]})
+
+
 def _attempt(actor: Actor, case: OutreachCase, step: str, *, channel: str = "", on: date | None = None,
              result: str = "", notes: str = "", message_id: int | None = None,
              letter_pdf: bytes | None = None) -> OutreachAttempt:
@@ -541,6 +549,7 @@ def outreach_invite(*, actor: Actor, result_id: int, channel: str, recipient: st
                                            + "."]})
     case = _case(result)
     _refuse_if_stopped(case)
+    _refuse_if_in_care(result)
     if case.status != OutreachStatus.NOT_INVITED:
         raise ValidationError({"__all__": [f"Already invited on {case.invited_on:%d %B %Y}."]})
     row = result.register_row

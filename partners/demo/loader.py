@@ -29,6 +29,7 @@ STEPS: list[tuple[str, int, str]] = [
     ("care_history", 1, "partners.care.demo.history"),
     ("supervision", 1, "partners.demo.steps.supervision.supervision"),
     ("trials", 1, "partners.trial.demo.trials"),
+    ("casefinding", 1, "partners.casefinding.demo.casefinding"),
     # Keep last: it counts what the steps above created (the IMD lookup, a first cohort, dashboard figures).
     ("dashboard", 1, "partners.dashboards.demo.dashboard"),
 ]

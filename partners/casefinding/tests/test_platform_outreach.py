@@ -139,3 +139,10 @@ def test_a_failed_notify_message_is_reported_and_nothing_is_recorded_as_sent(mad
         services.outreach_invite(actor=staff, result_id=result.pk, channel="sms", recipient="07700900999")
     assert not OutreachAttempt.objects.exists()
     assert OutreachCase.objects.filter(status=OutreachStatus.INVITED).count() == 0
+
+
+def test_someone_already_in_partners_care_is_not_invited(made_run, staff, world):
+    ada = world.people["p1"]  # has an active episode
+    result = made_run.add("Ada", "Lovelace", nhs=ada.nhs_number, person=ada)
+    with pytest.raises(ValidationError, match="already has an open episode"):
+        services.outreach_invite(actor=staff, result_id=result.pk, channel="letter")

@@ -141,8 +141,10 @@ def test_the_practice_home_shows_gap_and_outreach_status(made_run, world, login_
     from partners.casefinding import services
     from partners.conftest import actor_for
 
-    ada = world.people["p1"]
-    result = made_run.add("Ada", "Lovelace", nhs=ada.nhs_number, person=ada)
+    from partners.conftest import make_person
+
+    gwen = make_person(world.practice_a, nhs_number=valid_nhs(994440101), given="Gwen", family="Example")
+    result = made_run.add("Gwen", "Example", nhs=gwen.nhs_number, person=gwen)
     services.outreach_invite(actor=actor_for(world.users["practice_a"]), result_id=result.pk, channel="letter")
     page = login_as(world.users["practice_a"]).get(reverse("registry:practice_patients")).content.decode()
     assert "Primary care only" in page and "Invited (opt-out window)" in page
