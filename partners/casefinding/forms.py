@@ -21,7 +21,7 @@ class UploadForm(NHSForm):
     def __init__(self, *args: Any, kinds: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if kinds is not None:
-            self.fields["kind"].choices = kinds
+            self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
 
 
 class RunForm(NHSForm):
@@ -39,8 +39,8 @@ class RunForm(NHSForm):
     def __init__(self, *args: Any, registers: list[tuple[int, str]], secondaries: list[tuple[int, str]],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["register_batch"].choices = registers
-        self.fields["secondary_batch"].choices = secondaries
+        self.fields["register_batch"].choices = registers  # type: ignore[attr-defined]
+        self.fields["secondary_batch"].choices = secondaries  # type: ignore[attr-defined]
 
 
 class CodeForm(NHSForm):
@@ -67,7 +67,8 @@ class AppointmentForm(NHSForm):
         (OutreachAttempt.Channel.SMS, "Text message (GOV.UK Notify)"),
         (OutreachAttempt.Channel.EMAIL, "Email (GOV.UK Notify)"),
         (OutreachAttempt.Channel.TELEPHONE, "Telephone")])
-    appointment_on = forms.DateField(label="Appointment date", widget=DateInput(attrs={"class": "nhsuk-input--width-10"}))
+    appointment_on = forms.DateField(label="Appointment date",
+                                     widget=DateInput(attrs={"class": "nhsuk-input--width-10"}))
     appointment_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time",
                                                                                  "class": "nhsuk-input--width-5"}))
     place = forms.CharField(label="Where", max_length=200, required=False)

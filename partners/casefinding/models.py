@@ -78,6 +78,9 @@ class ImportIssue(models.Model):
         ordering = ["row", "column", "pk"]
         indexes = [models.Index(fields=["batch", "severity", "row"])]
 
+    def __str__(self) -> str:
+        return f"row {self.row} {self.column}: {self.reason}"
+
 
 class RegisterRow(models.Model):
     """A clean row of a practice SMI register extract, as the core read it."""
@@ -148,6 +151,10 @@ class SecondaryRow(models.Model):
         ordering = ["batch", "row"]
         constraints = [models.UniqueConstraint(fields=["batch", "row"], name="cf_secondary_row_once")]
 
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name} ({self.provider_ods} {self.team_type})"
+
+
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
@@ -217,6 +224,10 @@ class CaseFindingResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "register_row"], name="cf_result_once_per_row")]
         indexes = [models.Index(fields=["run", "practice", "status"])]
 
+    def __str__(self) -> str:
+        return f"{self.practice_ods} row {self.register_row_id}: {self.status}"
+
+
     @property
     def in_gap(self) -> bool:
         return self.status in GAP_STATUSES
@@ -242,6 +253,10 @@ class ReviewPair(models.Model):
         ordering = ["-match_probability", "pk"]
         indexes = [models.Index(fields=["register_key", "secondary_key"])]
 
+    def __str__(self) -> str:
+        return f"pair {self.register_row_id}/{self.secondary_row_id} p={self.match_probability:.3f}"
+
+
 
 class ClericalDecision(models.Model):
     """A person's decision on a pair of records, by their fingerprints: reused by every later run."""
@@ -257,6 +272,10 @@ class ClericalDecision(models.Model):
     class Meta:
         ordering = ["-decided_at"]
         constraints = [models.UniqueConstraint(fields=["register_key", "secondary_key"], name="cf_decision_once")]
+
+    def __str__(self) -> str:
+        return f"{self.register_key}/{self.secondary_key}: {'accept' if self.accept else 'reject'}"
+
 
 
 class ScreeningFlag(models.Model):
@@ -279,6 +298,10 @@ class ScreeningFlag(models.Model):
     class Meta:
         ordering = ["person_key", "flag"]
         constraints = [models.UniqueConstraint(fields=["person_key", "flag"], name="cf_flag_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_key}: {self.flag}"
+
 
 
 class OutreachStatus(models.TextChoices):
@@ -312,6 +335,10 @@ class OutreachCase(models.Model):
 
     class Meta:
         ordering = ["person_key"]
+
+    def __str__(self) -> str:
+        return f"{self.person_key}: {self.status}"
+
 
     @property
     def stopped(self) -> bool:
@@ -348,3 +375,7 @@ class OutreachAttempt(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.on}: {self.result}"
+

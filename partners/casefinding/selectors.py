@@ -235,7 +235,7 @@ def practice_statuses(*, nhs_numbers: list[str], practice_id: int) -> dict[str, 
                .values_list("pk", "register_row__nhs_number", "status", "eligible"))
     out: dict[str, dict[str, Any]] = {}
     for pk, nhs, status, eligible in results:
-        out[nhs] = {"result_id": pk, "status": status, "status_label": Status(status).label,
+        out[nhs or ""] = {"result_id": pk, "status": status, "status_label": Status(status).label,
                     "in_gap": status in GAP_STATUSES, "eligible": eligible, "outreach": None, "outreach_label": ""}
     for key, status in OutreachCase.objects.filter(person_key__in=list(out)).values_list("person_key", "status"):
         out[key]["outreach"] = status

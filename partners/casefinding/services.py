@@ -165,7 +165,7 @@ def _store_rows(batch: ImportBatch, table: pa.Table) -> None:
         practices = dict(Organisation.objects.filter(kind=Organisation.Kind.PRACTICE)
                          .values_list("ods_code", "pk"))
         numbers = [n for n in table.column("nhs_number").to_pylist() if n]
-        people: dict[str, int] = {}
+        people: dict[str | None, int] = {}
         for start in range(0, len(numbers), _CHUNK):
             people.update(Person.objects.filter(nhs_number__in=numbers[start:start + _CHUNK])
                           .values_list("nhs_number", "pk"))
@@ -227,7 +227,7 @@ def extract_import(*, actor: Actor, kind: str, filename: str, data: bytes, quara
         return ImportOutcome(existing, True)
     table, report = _read(kind, data, filename, quarantine)
     if table is not None and user.role == Role.PRACTICE_STAFF:
-        ods = user.organisation.ods_code.upper() if user.organisation else ""
+        ods = (user.organisation.ods_code or "").upper() if user.organisation else ""
         foreign = _not_own_practice(table, ods)
         if foreign:
             report.issues.extend(foreign)
@@ -601,7 +601,8 @@ def outreach_appointment(*, actor: Actor, result_id: int, channel: str, appointm
     if not isinstance(appointment_at, datetime):
         raise ValidationError({"appointment_at": ["Enter the date and time of the appointment."]})
     if appointment_at < timezone.now():
-        raise ValidationError({"appointment_at": [f"The appointment ({appointment_at:%d %B %Y %H:%M}) is in the past."]})
+        raise ValidationError({"appointment_at": [
+            f"The appointment ({appointment_at:%d %B %Y %H:%M}) is in the past."]})
     row = result.register_row
     practice = result.practice.name if result.practice else row.practice_ods
     when = timezone.localtime(appointment_at)

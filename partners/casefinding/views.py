@@ -47,7 +47,8 @@ def home(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def imports(request: AuthedRequest) -> HttpResponse:
     actor = Actor.from_request(request)
-    kinds = Kind.choices if request.user.role == Role.ADMINISTRATOR else [(Kind.REGISTER, Kind.REGISTER.label)]
+    kinds: list[tuple[str, str]] = (list(Kind.choices) if request.user.role == Role.ADMINISTRATOR
+                                    else [(Kind.REGISTER.value, str(Kind.REGISTER.label))])
     form = forms.UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -158,8 +159,9 @@ def review(request: AuthedRequest) -> HttpResponse:
         else:
             services.review_decide(actor=actor, pair_id=pair_id, accept=decision == "accept",
                                    note=request.POST.get("note", ""))
-            messages.success(request, f"Pair {'accepted: the records are the same person' if decision == 'accept' else 'rejected: different people'}. "
-                                      "The decision applies from the next linkage run.")
+            said = ("accepted: the records are the same person" if decision == "accept"
+                    else "rejected: different people")
+            messages.success(request, f"Pair {said}. The decision applies from the next linkage run.")
         return redirect("casefinding:review")
     return render(request, "casefinding/review.html", selectors.review_queue(actor=actor))
 
@@ -190,7 +192,8 @@ def worklist(request: AuthedRequest) -> HttpResponse:
     return render(request, "casefinding/worklist.html", {
         **data, "show": show, "filters": selectors.WORKLIST_FILTERS, "practices": practices,
         "practice_id": practice_id, "page": page, "has_next": page * PAGE < total,
-        "has_previous": page > 1, "pages": max(1, (total + PAGE - 1) // PAGE), "is_lead": request.user.role == Role.ADMINISTRATOR,
+        "has_previous": page > 1, "pages": max(1, (total + PAGE - 1) // PAGE),
+        "is_lead": request.user.role == Role.ADMINISTRATOR,
         "own_practice": request.user.organisation})
 
 

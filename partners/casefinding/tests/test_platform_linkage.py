@@ -25,6 +25,7 @@ def test_a_run_stores_one_result_per_register_row_exactly_as_the_command_line_co
     run = run_linkage()
     stored = {r.register_row.row: r for r in CaseFindingResult.objects.filter(run=run).select_related("register_row")}
     cli = run_casefind(extract_files["register"], extract_files["secondary"], as_of=timezone.localdate())
+    assert cli.output is not None and cli.links is not None
     expected = cli.output.select(["row", *OUTPUT_COLUMNS]).to_pylist()
     assert len(stored) == len(expected) == run.summary["register_rows"]
     for want in expected:

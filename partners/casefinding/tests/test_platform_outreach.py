@@ -44,6 +44,7 @@ def test_a_letter_invitation_is_recorded_as_a_letter_to_print_and_opens_the_opt_
 def test_a_text_message_invitation_goes_through_gov_uk_notify(made_run, staff, notify_server):
     result = made_run.add("Bea", "Example")
     attempt = services.outreach_invite(actor=staff, result_id=result.pk, channel="sms", recipient="07700900123")
+    assert attempt.message_id is not None
     message = OutboundMessage.objects.get(pk=attempt.message_id)
     assert message.status == OutboundMessage.Status.SENT and message.purpose == "casefinding_invitation"
     assert attempt.result == "sent"

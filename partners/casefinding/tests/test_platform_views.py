@@ -139,9 +139,7 @@ def test_practice_staff_see_only_their_own_uploads(world, login_as):
 
 def test_the_practice_home_shows_gap_and_outreach_status(made_run, world, login_as):
     from partners.casefinding import services
-    from partners.conftest import actor_for
-
-    from partners.conftest import make_person
+    from partners.conftest import actor_for, make_person
 
     gwen = make_person(world.practice_a, nhs_number=valid_nhs(994440101), given="Gwen", family="Example")
     result = made_run.add("Gwen", "Example", nhs=gwen.nhs_number, person=gwen)
