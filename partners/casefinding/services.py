@@ -159,6 +159,14 @@ def _clean(value: Any, field: str) -> Any:
     return value
 
 
+def _slices(table: pa.Table, keys: list[str]) -> Iterable[tuple[dict[str, Any], str]]:
+    """The rows of a table with their fingerprints, a slice at a time (so a national file is never held as
+    600,000 Python dictionaries at once)."""
+    for start in range(0, table.num_rows, _CHUNK):
+        part = table.slice(start, _CHUNK).to_pylist()
+        yield from zip(part, keys[start:start + _CHUNK], strict=True)
+
+
 def _store_rows(batch: ImportBatch, table: pa.Table) -> None:
     keys = record_keys(table, batch.kind).to_pylist()  # type: ignore[arg-type]
     if batch.kind == Kind.REGISTER:
@@ -169,8 +177,8 @@ def _store_rows(batch: ImportBatch, table: pa.Table) -> None:
         for start in range(0, len(numbers), _CHUNK):
             people.update(Person.objects.filter(nhs_number__in=numbers[start:start + _CHUNK])
                           .values_list("nhs_number", "pk"))
-        rows = []
-        for record, key in zip(table.to_pylist(), keys, strict=True):
+        rows: list[RegisterRow] = []
+        for record, key in _slices(table, keys):
             values = {f: _clean(record[f], f) for f in _REGISTER_FIELDS}
             nhs = values["nhs_number"] if values["nhs_valid"] else None
             rows.append(RegisterRow(
@@ -182,8 +190,8 @@ def _store_rows(batch: ImportBatch, table: pa.Table) -> None:
                 rows = []
         RegisterRow.objects.bulk_create(rows)
     else:
-        batch_rows = []
-        for record, key in zip(table.to_pylist(), keys, strict=True):
+        batch_rows: list[SecondaryRow] = []
+        for record, key in _slices(table, keys):
             values = {f: _clean(record[f], f) for f in _SECONDARY_FIELDS}
             batch_rows.append(SecondaryRow(batch=batch, row=record["row"], record_key=key, **values))
             if len(batch_rows) >= _CHUNK:
