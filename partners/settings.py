@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "partners.registry",
     "partners.care",
     "partners.measures",
+    "partners.letters",
     "partners.casefinding",
     "partners.supervision",
     "partners.safety",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("partners.registry.urls")),
     path("", include("partners.care.urls")),
     path("", include("partners.measures.urls")),
+    path("", include("partners.letters.urls")),
     path("", include("partners.supervision.urls")),
     path("", include("partners.safety.urls")),
     path("", include("partners.dashboards.urls")),

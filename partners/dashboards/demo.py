@@ -110,6 +110,7 @@ def cohort_contacts(rng: random.Random) -> int:
     contacts = []
     for episode in episodes:
         assert episode.started_on is not None and episode.last_contact_on is not None
+        assert episode.care_partner_id is not None
         days = [episode.started_on]
         while days[-1] + timedelta(days=28) < episode.last_contact_on:
             days.append(days[-1] + timedelta(days=rng.randint(14, 28)))

@@ -24,6 +24,7 @@ PERSON_SECTIONS: list[str] = [
     "partners.measures.sections.outcomes",
     "partners.safety.sections.safety",
     "partners.care.sections.liaison",
+    "partners.letters.sections.letters",
     "partners.safety.sections.physical_health",
     "partners.supervision.sections.supervision",
 ]
