@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 
 from partners.accounts.models import Role
@@ -103,7 +103,8 @@ def result_get(*, actor: Actor, result_id: int) -> dict[str, Any]:
     result = result_for_update(actor=actor, result_id=result_id)
     row = result.register_row
     case = OutreachCase.objects.filter(person_key=row.person_key).select_related("episode").first()
-    attempts = (list(OutreachAttempt.objects.filter(case=case).select_related("recorded_by").defer("letter_pdf"))
+    attempts = (list(OutreachAttempt.objects.filter(case=case).select_related("recorded_by").defer("letter_pdf")
+                     .annotate(has_letter=ExpressionWrapper(Q(letter_pdf__isnull=False), output_field=BooleanField())))
                 if case else [])
     flags = set(ScreeningFlag.objects.filter(person_key=row.person_key).values_list("flag", flat=True))
     _audit_rows(actor, Action.VIEW, "casefinding_result", [(row.person_id, result.pk)])
@@ -241,3 +242,21 @@ def practice_statuses(*, nhs_numbers: list[str], practice_id: int) -> dict[str, 
         out[key]["outreach"] = status
         out[key]["outreach_label"] = OutreachStatus(status).label
     return out
+
+
+def letter_get(*, actor: Actor, attempt_id: int) -> OutreachAttempt:
+    """An outreach letter (PDF) in the caller's scope, audited as an export; 404 otherwise."""
+    user = actor.user
+    attempts = OutreachAttempt.objects.filter(pk=attempt_id, letter_pdf__isnull=False).select_related("case")
+    if user.role == Role.PRACTICE_STAFF and user.organisation_id:
+        attempts = attempts.filter(case__practice_id=user.organisation_id)
+    elif user.role != Role.ADMINISTRATOR:
+        raise Http404("No such letter.")
+    attempt = attempts.first()
+    if attempt is None:
+        raise Http404("No such letter.")
+    from partners.audit.services import audit_record
+
+    audit_record(actor=actor, action=Action.EXPORT, person_id=attempt.case.person_id,
+                 object_type=f"letter:casefinding_{attempt.step}", object_id=attempt.pk)
+    return attempt

@@ -517,21 +517,51 @@ def _attempt(actor: Actor, case: OutreachCase, step: str, *, channel: str = "", 
     return attempt
 
 
-def _letter_pdf(kind: str, row: RegisterRow, practice_name: str, extra: dict[str, Any]) -> bytes | None:
-    """The invitation or appointment letter as a PDF, when the letters module is installed; else None
-    (the attempt is then recorded as a letter to print)."""
+def _letter_pdf(kind: str, result: CaseFindingResult, case: OutreachCase, extra: dict[str, Any]) -> bytes:
+    """The invitation or appointment letter as an accessible PDF (``partners.letters``), in the person's
+    language when the platform has their record and a template exists, large print when they need it."""
+    from partners.care.services import care_partner_in_post
+    from partners.common.identifiers import format_nhs_number
+    from partners.letters import LetterError, letter_pdf
+    from partners.letters.selectors import language_name
+    from partners.registry.models import CommunicationNeed
+
+    row = result.register_row
+    person = row.person
+    practice = result.practice
+
+    def lines(address: str, postcode: str) -> list[str]:
+        out = [part.strip() for part in (address or "").replace("\n", ",").split(",") if part.strip()]
+        return [*out, postcode] if postcode and postcode not in out else out
+
+    partner = care_partner_in_post(practice.pk, _today()) if practice is not None else None
+    context: dict[str, Any] = {
+        "person_name": row.full_name,
+        "salutation": (person.preferred_name if person and person.preferred_name else row.full_name),
+        "address_lines": lines(person.address, person.postcode) if person else lines("", row.postcode),
+        "nhs_number": format_nhs_number(row.nhs_number) if row.nhs_valid and row.nhs_number else "",
+        "practice_name": practice.name if practice else row.practice_ods,
+        "practice_address_lines": lines(practice.address, practice.postcode) if practice else [],
+        "practice_phone": (practice.phone if practice else "") or "your GP practice",
+        "care_partner_name": partner.get_full_name() if partner else "",
+        "interpreter_language": (language_name(person.interpreter_language)
+                                 if person and person.interpreter_needed else ""),
+        "reference": f"CF-{case.pk}", "opt_out_reference": f"CF-{case.pk}",
+        **extra,
+    }
+    language = (person.preferred_language if person else "") or "en"
+    large_print = bool(person and CommunicationNeed.LARGE_PRINT in (person.communication_needs or []))
     try:
-        from partners import letters  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        return None
-    return None
+        return letter_pdf(kind=kind, context=context, language=language, large_print=large_print)
+    except LetterError as exc:
+        raise ValidationError({"channel": [str(exc)]}) from None
 
 
 def _send(actor: Actor, case: OutreachCase, *, channel: str, recipient: str, template: str,
           personalisation: dict[str, Any], purpose: str) -> tuple[str, int | None]:
     """Send a message through GOV.UK Notify; ``(result, message id)``. Letters are printed by the practice."""
     if channel == OutreachAttempt.Channel.LETTER:
-        return "letter to print", None
+        return "letter to print", None  # the PDF is stored on the attempt; the practice prints and posts it
     if channel not in (OutreachAttempt.Channel.SMS, OutreachAttempt.Channel.EMAIL):
         raise ValidationError({"channel": [f"Channel {channel!r} must be letter, sms or email."]})
     try:
@@ -567,7 +597,7 @@ def outreach_invite(*, actor: Actor, result_id: int, channel: str, recipient: st
                                 template="casefinding_invitation", purpose="casefinding_invitation",
                                 personalisation={"given_name": row.given_name, "practice": practice,
                                                  "opt_out_by": f"{closes:%d %B %Y}"})
-    pdf = _letter_pdf("invitation", row, practice, {"opt_out_by": closes}) if channel == "letter" else None
+    pdf = _letter_pdf("invitation", result, case, {"reply_by": closes}) if channel == "letter" else None
     case.status = OutreachStatus.INVITED
     case.invited_on = _today()
     case.opt_out_closes_on = closes
@@ -621,7 +651,9 @@ def outreach_appointment(*, actor: Actor, result_id: int, channel: str, appointm
                                     template="casefinding_appointment", purpose="casefinding_appointment",
                                     personalisation={"given_name": row.given_name, "practice": practice,
                                                      "when": f"{when:%A %d %B %Y at %H:%M}", "place": place})
-    pdf = _letter_pdf("appointment", row, practice, {"when": when, "place": place}) if channel == "letter" else None
+    pdf = (_letter_pdf("appointment", result, case, {"appointment_on": when.date(),
+                                                      "appointment_time": f"{when:%H:%M}", "place": place})
+           if channel == "letter" else None)
     case.status = OutreachStatus.APPOINTMENT_OFFERED
     case.appointment_at = appointment_at
     case.save(update_fields=["status", "appointment_at", "updated_at"])

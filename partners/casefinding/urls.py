@@ -14,4 +14,5 @@ urlpatterns = [
     path("case-finding/review/", views.review, name="review"),
     path("case-finding/worklist/", views.worklist, name="worklist"),
     path("case-finding/people/<int:result_id>/", views.person, name="person"),
+    path("case-finding/letters/<int:attempt_id>.pdf", views.letter, name="letter"),
 ]

@@ -263,3 +263,11 @@ def person(request: AuthedRequest, result_id: int) -> HttpResponse:
         "can_accept": request.user.role == Role.PRACTICE_STAFF,
     })
 
+
+
+@role_required(*STAFF)
+def letter(request: AuthedRequest, attempt_id: int) -> HttpResponse:
+    attempt = selectors.letter_get(actor=Actor.from_request(request), attempt_id=attempt_id)
+    response = HttpResponse(bytes(attempt.letter_pdf or b""), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{attempt.step}-letter-CF-{attempt.case_id}.pdf"'
+    return response

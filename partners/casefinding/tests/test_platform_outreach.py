@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 import time_machine
+from pypdf import PdfReader
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -36,6 +38,10 @@ def test_a_letter_invitation_is_recorded_as_a_letter_to_print_and_opens_the_opt_
     attempt = services.outreach_invite(actor=staff, result_id=result.pk, channel="letter")
     case = OutreachCase.objects.get()
     assert attempt.result == "letter to print" and attempt.step == "invitation"
+    reader = PdfReader(io.BytesIO(bytes(attempt.letter_pdf or b"")))  # an accessible letter from partners.letters
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Ann Example" in text and "Invitation to meet a Care Partner" in text
     assert case.status == OutreachStatus.INVITED
     assert case.opt_out_closes_on == timezone.localdate() + timedelta(days=10)
     assert attempt.recorded_by == staff.user and attempt.recorded_at is not None
@@ -147,3 +153,20 @@ def test_someone_already_in_partners_care_is_not_invited(made_run, staff, world)
     result = made_run.add("Ada", "Lovelace", nhs=ada.nhs_number, person=ada)
     with pytest.raises(ValidationError, match="already has an open episode"):
         services.outreach_invite(actor=staff, result_id=result.pk, channel="letter")
+
+
+def test_an_appointment_letter_names_the_place_and_books_the_interpreter(made_run, staff, world):
+    from partners.conftest import make_person
+
+    person = make_person(world.practice_a, nhs_number=valid_nhs(999111666), given="Kit", family="Example",
+                         preferred_language="en", communication_needs=["large_print"], interpreter_needed=True,
+                         interpreter_language="pl")
+    result = made_run.add("Kit", "Example", nhs=person.nhs_number, person=person)
+    services.outreach_invite(actor=staff, result_id=result.pk, channel="letter")
+    with _after_window():
+        attempt = services.outreach_appointment(actor=staff, result_id=result.pk, channel="letter",
+                                                appointment_at=timezone.now() + timedelta(days=4), place="Room 2")
+    pages = PdfReader(io.BytesIO(bytes(attempt.letter_pdf or b""))).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert "Your appointment with your Care Partner" in text and "Room 2" in text
+    assert "interpreter (Polish)" in text

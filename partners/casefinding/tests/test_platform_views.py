@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from partners.accounts.models import User
 from partners.audit.models import AuditEvent
 from partners.casefinding.models import ImportBatch, OutreachCase, RegisterRow, ReviewPair, SecondaryRow
 from partners.casefinding.tests.platform_data import valid_nhs
@@ -162,3 +163,22 @@ def test_recording_outreach_through_the_page(made_run, world, login_as):
         assert client.post(url, {"action": "outcome", "outcome-outcome": "declined"}).status_code == 302
         page = client.get(url).content.decode()
     assert "Declined: do not contact" in page and "Send invitation" not in page
+
+
+def test_the_invitation_letter_downloads_as_a_pdf_in_scope_only(made_run, world, login_as):
+    from partners.casefinding import services
+    from partners.casefinding.models import OutreachAttempt
+    from partners.conftest import actor_for
+
+    result = made_run.add("Lee", "Example")
+    services.outreach_invite(actor=actor_for(world.users["practice_a"]), result_id=result.pk, channel="letter")
+    attempt = OutreachAttempt.objects.get()
+    client = login_as(world.users["practice_a"])
+    page = client.get(reverse("casefinding:person", args=[result.pk])).content.decode()
+    assert reverse("casefinding:letter", args=[attempt.pk]) in page
+    response = client.get(reverse("casefinding:letter", args=[attempt.pk]))
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="export", object_type="letter:casefinding_invitation").exists()
+    other = User.objects.create(username="practice_b", role="practice_staff", organisation=world.practice_b,
+                                is_demo=True)
+    assert login_as(other).get(reverse("casefinding:letter", args=[attempt.pk])).status_code == 404
