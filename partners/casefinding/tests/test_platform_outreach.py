@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from pypdf import PdfReader
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
+from pypdf import PdfReader
 
 from partners.care.models import CarePartnerPost, Episode, Phase
 from partners.casefinding import services
@@ -39,7 +39,7 @@ def test_a_letter_invitation_is_recorded_as_a_letter_to_print_and_opens_the_opt_
     case = OutreachCase.objects.get()
     assert attempt.result == "letter to print" and attempt.step == "invitation"
     reader = PdfReader(io.BytesIO(bytes(attempt.letter_pdf or b"")))  # an accessible letter from partners.letters
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.trailer["/Root"]["/Lang"] == "en"  # type: ignore[index]
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Ann Example" in text and "Invitation to meet a Care Partner" in text
     assert case.status == OutreachStatus.INVITED
