@@ -313,6 +313,8 @@ NOTIFY_TEMPLATES = {
     key.removeprefix("NOTIFY_TEMPLATE_").lower(): value
     for key, value in os.environ.items() if key.startswith("NOTIFY_TEMPLATE_")
 }
+# Case finding: days a person invited has to opt out before any appointment invitation or call.
+CASEFINDING_OPT_OUT_DAYS = int(os.environ.get("PARTNERS_CASEFINDING_OPT_OUT_DAYS", 14))
 PARTNERS_PUBLIC_BASE_URL = os.environ.get("PARTNERS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Canonical base of the platform's own FHIR code systems, extensions and identifier systems.
 PARTNERS_FHIR_CANONICAL_BASE = os.environ.get("PARTNERS_FHIR_CANONICAL_BASE", "")

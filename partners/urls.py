@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("partners.organisations.urls")),
     path("", include("partners.audit.urls")),
     path("", include("partners.interop.urls")),
+    path("", include("partners.casefinding.urls")),
 ]
 
 if settings.OIDC_ENABLED:

@@ -30,6 +30,7 @@ STEPS: list[tuple[str, int, str]] = [
     ("supervision", 1, "partners.demo.steps.supervision.supervision"),
     ("trials", 1, "partners.trial.demo.trials"),
     ("structured_sessions", 1, "partners.voice.demo.structured_sessions"),
+    ("casefinding", 1, "partners.casefinding.demo.casefinding"),
     # Keep last: it counts what the steps above created (the IMD lookup, a first cohort, dashboard figures).
     ("dashboard", 1, "partners.dashboards.demo.dashboard"),
 ]

@@ -108,9 +108,13 @@ def practice_patients(request: AuthedRequest) -> HttpResponse:
         for e in Episode.objects.filter(person__in=rows, phase__in=OPEN_PHASES).select_related("care_partner")
     }
     audit_record_people(actor=actor, action=Action.LIST, person_ids=[p.pk for p in rows])
+    from partners.casefinding.selectors import practice_statuses
+
+    found = practice_statuses(nhs_numbers=[p.nhs_number for p in rows if p.nhs_number],
+                              practice_id=request.user.organisation_id) if request.user.organisation_id else {}
     return render(request, "registry/practice_patients.html", {
         "page": page,
-        "rows": [(p, episodes.get(p.pk)) for p in rows],
+        "rows": [(p, episodes.get(p.pk), found.get(p.nhs_number or "")) for p in rows],
         "practice": request.user.organisation,
         "total": page.paginator.count,
     })

@@ -89,6 +89,26 @@ def run_casefind(
     result = CasefindResult(reports=[register_report, secondary_report], timings=timings)
     if register is None or secondary is None:
         return result
+    return casefind_tables(register, secondary, as_of=as_of, threshold=threshold, engine=engine,
+                           decisions=decisions, mode=mode, result=result)
+
+
+def casefind_tables(
+    register: pa.Table,
+    secondary: pa.Table,
+    *,
+    as_of: date,
+    threshold: float = 0.9,
+    engine: Engine = "duckdb",
+    decisions: list[Decision] | pa.Table | None = None,
+    mode: Literal["service", "trial"] = "service",
+    flags: pa.Table | None = None,
+    result: CasefindResult | None = None,
+) -> CasefindResult:
+    """Linkage, the gap rule and the eligibility screen on clean extract tables (what the CLI runs after
+    reading the files, and what the platform runs on imported rows: one piece of code for both)."""
+    result = result or CasefindResult(reports=[])
+    timings = result.timings
     con = duckdb.connect()
     try:
         started = time.perf_counter()
@@ -97,7 +117,8 @@ def run_casefind(
         started = time.perf_counter()
         result.output = apply_gap_rule(register, secondary, result.links.links, result.links.review, as_of=as_of,
                                        con=con)
-        result.eligibility = screen_eligibility(register, result.output, as_of=as_of, mode=mode, con=con)
+        result.eligibility = screen_eligibility(register, result.output, as_of=as_of, mode=mode, flags=flags,
+                                                con=con)
         timings["gap_rule"] = time.perf_counter() - started
     finally:
         con.close()

@@ -31,6 +31,19 @@ TAG_COLOURS = {
     "overdue": "red",
     "due": "yellow",
     "ok": "green",
+    # case finding: outreach, imports, review agreement
+    "not_invited": "grey",
+    "appointment_offered": "blue",
+    "accepted": "green",
+    "declined": "red",
+    "opted_out": "red",
+    "no_response": "grey",
+    "imported": "green",
+    "refused": "red",
+    "green": "green",
+    "red": "red",
+    "amber": "yellow",
+    "grey": "grey",
 }
 
 
