@@ -27,7 +27,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     Role.RESEARCHER: [("Trials", "trial:home")],
     Role.ADMINISTRATOR: [("Organisation", "organisations:home"), ("Instruments", "measures:instruments"),
                          ("Audit", "audit:search"), ("Break-glass", "audit:break_glass"),
-                         ("Trials", "trial:unblinding")],
+                         ("Breaches", "audit:breaches"), ("Trials", "trial:unblinding")],
 }
 
 

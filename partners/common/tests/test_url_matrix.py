@@ -159,6 +159,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ('audit/', 'audit:search'): Rule('web', 'admin', 'get'),
     ('audit/break-glass/', 'audit:break_glass'): Rule('web', 'admin', 'get'),
     ('audit/alerts/', 'audit:alerts'): Rule('web', 'admin', 'get'),
+    ('audit/breaches/', 'audit:breaches'): Rule('web', 'admin', 'get'),
+    ('audit/breaches/new/', 'audit:breach_new'): Rule('web', 'admin', 'get'),
+    ('audit/breaches/<int:breach_id>/', 'audit:breach'): Rule('web', 'admin', 'get', objects=True),
     ('audit/alerts/<int:alert_id>/acknowledge/', 'audit:alert_acknowledge'): Rule('web', 'admin', 'post', objects=True),
     ('fhir/R4/metadata', 'interop:metadata'): Rule('public', ALL, 'get'),
     ('fhir/R4/', 'interop:transaction'): Rule('token', 'cp1 cp2 cp3 practice_a admin', 'post', objects=True, refusal=403),  # noqa: E501
