@@ -15,7 +15,7 @@ each deletion adds an audit row naming the record, the rule and the dates that m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -120,8 +120,8 @@ def retention_run(*, actor: Actor, today: date | None = None, dry_run: bool = Fa
         {"person_id": d.person_id, "rule": d.reason, "due_since": d.due_since.isoformat()} for d in people]
     now = timezone.now()
     idem_cutoff = now - timedelta(hours=int(rules["idempotency_record"]["hours"]))
-    msg_cutoff = timezone.make_aware(timezone.datetime.combine(
-        add_years(today, -int(rules["outbound_message"]["years"])), timezone.datetime.min.time()))
+    msg_cutoff = timezone.make_aware(datetime.combine(add_years(today, -int(rules["outbound_message"]["years"])),
+                                                      time.min))
     housekeeping = {
         "idempotency_record": IdempotencyRecord.objects.filter(created_at__lt=idem_cutoff),
         "outbound_message": OutboundMessage.objects.filter(created_at__lt=msg_cutoff),
