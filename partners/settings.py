@@ -292,6 +292,15 @@ PARTNERS: dict[str, Any] = {
     # Equity view: a group is under-represented below this ratio of shares (over-represented above the other).
     "EQUITY_UNDER_RATIO": float(os.environ.get("PARTNERS_EQUITY_UNDER_RATIO", 0.8)),
     "EQUITY_OVER_RATIO": float(os.environ.get("PARTNERS_EQUITY_OVER_RATIO", 1.25)),
+    # Retention per record type (nhs-standards.md; partners/audit/retention.py, `partners retention run`).
+    "RETENTION": {
+        "mental_health_record": {
+            "years_after_care_ends": int(os.environ.get("PARTNERS_RETENTION_YEARS_AFTER_CARE", 20)),
+            "years_after_death": int(os.environ.get("PARTNERS_RETENTION_YEARS_AFTER_DEATH", 10)),
+        },
+        "idempotency_record": {"hours": int(os.environ.get("PARTNERS_IDEMPOTENCY_TTL_HOURS", 48))},
+        "outbound_message": {"years": int(os.environ.get("PARTNERS_RETENTION_MESSAGE_YEARS", 2))},
+    },
     # Idempotency keys are kept this long.
     "IDEMPOTENCY_TTL_HOURS": int(os.environ.get("PARTNERS_IDEMPOTENCY_TTL_HOURS", 48)),
     # Self-completion questionnaire links last this long; reviews fall due this often (partners.measures.conf).

@@ -29,7 +29,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     Role.ADMINISTRATOR: [("Organisation", "organisations:home"), ("Case finding", "casefinding:home"),
                          ("Instruments", "measures:instruments"),
                          ("Audit", "audit:search"), ("Break-glass", "audit:break_glass"),
-                         ("Trials", "trial:unblinding")],
+                         ("Breaches", "audit:breaches"), ("Trials", "trial:unblinding")],
 }
 
 

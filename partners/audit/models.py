@@ -100,3 +100,36 @@ class SecurityAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+class DataBreach(models.Model):
+    """The data breach log (nhs-standards.md; DSPT): every suspected or confirmed personal data breach."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        REPORTED = "reported", "Reported to the ICO and DSPT"
+        CLOSED = "closed", "Closed"
+
+    reference = models.CharField(max_length=20, unique=True)
+    discovered_at = models.DateTimeField()
+    occurred_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    summary = models.CharField(max_length=200)
+    description = models.TextField(help_text="What happened, how it was found, which records and systems.")
+    data_categories = models.CharField(max_length=300, blank=True,
+                                       help_text="e.g. names and NHS numbers, health records, contact details.")
+    people_affected = models.PositiveIntegerField(null=True, blank=True)
+    containment = models.TextField(blank=True, help_text="What was done to contain it and recover the data.")
+    notifiable = models.BooleanField(default=False,
+                                     help_text="Likely to risk people's rights and freedoms: report within 72 hours.")
+    reported_at = models.DateTimeField(null=True, blank=True)
+    dspt_reference = models.CharField("DSPT incident reference", max_length=40, blank=True)
+    lessons = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-discovered_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.summary}"

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "partners.cli.reference",
     "partners.cli.dashboard",
     "partners.cli.extract",
+    "partners.cli.retention",
 )
 
 

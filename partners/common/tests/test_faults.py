@@ -257,8 +257,8 @@ def test_a_backup_restored_into_a_fresh_database_matches_the_original_table_by_t
     # the documented procedure (docs/operations.md): pg_dump -Fc, createdb, pg_restore --no-owner
     subprocess.run([str(bin_dir / "pg_dump"), *conn_args, "-Fc", "--no-owner", "-f", str(dump), DB], check=True)
     stack.pg.createdb("partners_restored")
-    subprocess.run([str(bin_dir / "pg_restore"), *conn_args, "--no-owner", "--exit-on-error", "-d",
-                    "partners_restored", str(dump)], check=True)
+    subprocess.run([str(bin_dir / "pg_restore"), *conn_args, "--no-owner", "--exit-on-error", "--single-transaction",
+                    "-d", "partners_restored", str(dump)], check=True)
 
     with stack.conn() as original, stack.conn("partners_restored") as restored:
         before = table_fingerprints(original)
