@@ -130,6 +130,10 @@ def test_an_interpreter_assisted_self_completion_is_recorded_on_the_link(world: 
         == 302
     link = SelfCompletionLink.objects.get()
     assert link.interpreter_assisted and link.submitted_at is not None
+    client.force_login(world.users["cp1"], backend="django.contrib.auth.backends.ModelBackend")
+    detail = client.get(f"/people/{link.person_id}/questionnaires/{link.response_id}/").content.decode()
+    how = detail[detail.index(">How<"):][:300]
+    assert "Completed by the person (secure link), with an interpreter's help" in how, how
 
 
 def test_easy_read_wording_is_offered_first_to_someone_with_an_easy_read_need(world: Any, login_as: Any) -> None:
