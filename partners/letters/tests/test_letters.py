@@ -37,6 +37,27 @@ def _title(pdf: bytes) -> str | None:
     return metadata.title if metadata else None
 
 
+def _roles(pdf: bytes) -> set[str]:
+    """The structure types used in the PDF's structure tree (H1, P, L, LI, Table...)."""
+    found: set[str] = set()
+
+    def walk(node: Any, depth: int = 0) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if depth > 50:
+            return
+        if isinstance(node, list):
+            for child in node:
+                walk(child, depth + 1)
+        elif isinstance(node, dict):
+            if "/S" in node:
+                found.add(str(node["/S"]).lstrip("/"))
+            if "/K" in node:
+                walk(node["/K"], depth + 1)
+
+    walk(_root(pdf)["/StructTreeRoot"])
+    return found
+
+
 def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
@@ -64,6 +85,7 @@ def test_every_letter_is_a_tagged_pdf_with_language_and_title(kind: str, context
     assert root["/Lang"] == "en"
     assert _title(pdf)
     assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert {"H1", "H2", "P"} <= _roles(pdf)  # headings and paragraphs are tagged as such
 
 
 def test_the_invitation_reads_in_logical_order_and_explains_opting_out() -> None:
@@ -86,6 +108,7 @@ def test_the_person_summary_puts_who_to_call_in_a_crisis_before_goals() -> None:
     assert text.index("Who to call in a crisis") < text.index("My next contact") < text.index("My goals")
     assert "Walk to the park each week" in text and "111, option 2" in text
     assert len(PdfReader(io.BytesIO(letter_pdf(kind="person_summary", context=SUMMARY))).pages) == 1
+    assert {"L", "LI"} <= _roles(letter_pdf(kind="person_summary", context=SUMMARY))  # lists stay lists
 
 
 def test_the_large_print_variant_uses_at_least_16_point_text() -> None:

@@ -130,3 +130,24 @@ def test_an_interpreter_assisted_self_completion_is_recorded_on_the_link(world: 
         == 302
     link = SelfCompletionLink.objects.get()
     assert link.interpreter_assisted and link.submitted_at is not None
+    client.force_login(world.users["cp1"], backend="django.contrib.auth.backends.ModelBackend")
+    detail = client.get(f"/people/{link.person_id}/questionnaires/{link.response_id}/").content.decode()
+    how = detail[detail.index(">How<"):][:300]
+    assert "Completed by the person (secure link), with an interpreter's help" in how, how
+
+
+def test_easy_read_wording_is_offered_first_to_someone_with_an_easy_read_need(world: Any, login_as: Any) -> None:
+    services.instrument_wording_load(actor=actor_for(world.users["admin"]), instrument="gad7",
+                                     language="en-easyread", organisation_id=None,
+                                     items=[f"SYNTHETIC EASY READ TEST {n}" for n in range(1, 8)],
+                                     licence_reference="SYNTHETIC-TEST-LICENCE")
+    person = world.people["p1"]
+    person.phone, person.sms_opt_in = "07700 900123", True
+    person.save()
+    client = login_as(world.users["cp1"])
+    page = client.get(f"/people/{person.pk}/questionnaires/send/").content.decode()
+    assert re.search(r'<option value="en-easyread"(?! selected)[^>]*>Easy read \(English\)', page)
+    person.communication_needs = ["easy_read"]
+    person.save()
+    page = client.get(f"/people/{person.pk}/questionnaires/send/").content.decode()
+    assert re.search(r'<option value="en-easyread" selected>Easy read \(English\)', page)
