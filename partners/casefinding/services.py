@@ -254,8 +254,9 @@ def extract_import(*, actor: Actor, kind: str, filename: str, data: bytes, quara
                 _store_rows(batch, table)
             audit_record(actor=actor, action=Action.CREATE, object_type="casefinding_import", object_id=batch.pk,
                          detail={"kind": kind, "status": status, "rows": batch.rows_imported, "sha256": digest})
-    except IntegrityError:  # the same file, imported at the same moment by someone else
-        existing = _existing_batch(kind, digest, quarantine)
+    except IntegrityError:  # the same file with the same outcome: imported at the same moment by someone
+        # else, or refused again even with quarantine asked for (a file-level error)
+        existing = ImportBatch.objects.filter(kind=kind, sha256=digest, status=status).first()
         if existing is None:
             raise
         return ImportOutcome(existing, True)

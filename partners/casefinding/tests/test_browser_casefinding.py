@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_upload_review_worklist_and_invite_in_the_browser(transactional_db, world, live_server, page: Any,
-                                                          extract_files):
+                                                          browser: Any, extract_files):
     base = live_server.url
     browser_sign_in(page, base, "admin", PASSWORD)
     page.goto(f"{base}/case-finding/")
@@ -59,3 +59,19 @@ def test_upload_review_worklist_and_invite_in_the_browser(transactional_db, worl
     assert "Invited" in page.get_by_test_id("outreach-status").inner_text()
     assert axe_violations(page) == []
     assert OutreachAttempt.objects.get().result == "letter to print"
+
+    # The practice sees its own worklist and the gap and outreach status on "Our patients with SMI".
+    from partners.conftest import make_person
+
+    make_person(world.practice_a, nhs_number=priya.register_row.nhs_number, given="Priya", family="Ravensworth")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.route("https://assets.nhs.uk/**", lambda route: route.abort())
+    practice = context.new_page()
+    browser_sign_in(practice, base, "practice_a", PASSWORD)
+    practice.goto(f"{base}/case-finding/worklist/")
+    assert "Practice B" not in practice.get_by_test_id("worklist").inner_text()
+    assert axe_violations(practice) == []
+    practice.goto(f"{base}/practice/")
+    assert "Invited (opt-out window)" in practice.get_by_test_id("practice-patients").inner_text()
+    assert axe_violations(practice) == []
+    context.close()

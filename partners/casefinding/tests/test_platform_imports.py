@@ -136,3 +136,11 @@ def test_a_code_outside_the_code_list_is_a_warning(admin):
     CodeListEntry.objects.filter(snomed_code="58214004").delete()
     batch = services.extract_import(actor=admin, kind="register", filename="reg.csv", data=register_csv(GOOD[0])).batch
     assert ImportIssue.objects.filter(batch=batch, column="snomed_code", severity="warning").exists()
+
+
+def test_a_file_refused_whole_stays_one_refused_import_even_when_asked_to_quarantine(admin):
+    utf16 = register_csv(*GOOD).decode().encode("utf-16")
+    first = services.extract_import(actor=admin, kind="register", filename="u16.csv", data=utf16).batch
+    again = services.extract_import(actor=admin, kind="register", filename="u16.csv", data=utf16, quarantine=True)
+    assert first.status == "refused" and again.batch.pk == first.pk and again.already_imported
+    assert "UTF-16" in first.issues.get().reason

@@ -182,3 +182,17 @@ def test_the_invitation_letter_downloads_as_a_pdf_in_scope_only(made_run, world,
     other = User.objects.create(username="practice_b", role="practice_staff", organisation=world.practice_b,
                                 is_demo=True)
     assert login_as(other).get(reverse("casefinding:letter", args=[attempt.pk])).status_code == 404
+
+
+def test_a_persons_case_finding_page_takes_a_bounded_number_of_queries(made_run, world, login_as,
+                                                                      django_assert_max_num_queries):
+    from partners.casefinding import services
+    from partners.conftest import actor_for
+
+    result = made_run.add("Max", "Example")
+    staff = actor_for(world.users["practice_a"])
+    services.outreach_invite(actor=staff, result_id=result.pk, channel="sms", recipient="07700900123")
+    client = login_as(world.users["practice_a"])
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("casefinding:person", args=[result.pk])).content.decode()
+    assert "Text message" in page and "Invited (opt-out window)" in page
