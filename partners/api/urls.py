@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -33,6 +34,15 @@ api = NinjaAPI(
 @api.exception_handler(ValidationError)
 def _django_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": validation_detail(exc)}, status=422)
+
+
+@api.exception_handler(DataError)
+def _unstorable_value(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database cannot hold (e.g. a NUL byte, found by schemathesis on PostgreSQL): the caller's
+    input, so 422 rather than a server error. Services run in atomic blocks, so nothing is half-written."""
+    return api.create_response(
+        request, {"detail": "A value in the request cannot be stored (for example it contains a NUL character)."},
+        status=422)
 
 
 @api.exception_handler(Http404)

@@ -322,7 +322,7 @@ def update_referral(request: HttpRequest, person_id: int, referral_id: int, payl
                                             **payload.dict())
 
 
-@router.get("/services", response=list[ServiceOut], summary="The local directory of services")
+@router.get("/services", response={200: list[ServiceOut], 422: ErrorOut}, summary="The local directory of services")
 def list_services(request: HttpRequest, kind: str = "", search: str = "") -> Any:
     return selectors.service_directory(kind=kind, search=search)
 

@@ -92,7 +92,7 @@ def actor_for(request: HttpRequest) -> Actor:
     return Actor.from_request(request, via="api", user=request.auth)  # type: ignore[attr-defined]
 
 
-@router.get("", response=list[ServiceUserOut], summary="People the caller may see")
+@router.get("", response={200: list[ServiceUserOut], 422: ErrorOut}, summary="People the caller may see")
 def list_service_users(request: HttpRequest, search: str = "", limit: int = 100, offset: int = 0) -> Any:
     limit = max(1, min(limit, 500))
     offset = page_offset(offset)
