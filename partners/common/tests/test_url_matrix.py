@@ -38,6 +38,7 @@ class Rule:
     method: str = "get"
     objects: bool = False
     refusal: int = 404  # the answer for a role that may not use it (FHIR import says 403 Forbidden)
+    sample: tuple[tuple[str, Any], ...] = ()  # parameter values for this pattern only
 
     @property
     def roles(self) -> set[str]:
@@ -86,6 +87,22 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ('people/<int:person_id>/edit/', 'registry:edit'): Rule('web', 'cp1 practice_a', 'get'),
     ('people/<int:person_id>/access/', 'registry:access'): Rule('web', 'cp1 sup1 practice_a', 'get'),
     ('practice/', 'registry:practice_patients'): Rule('web', 'practice_a', 'get'),
+    ('people/<int:person_id>/letters/<slug:kind>.pdf', 'letters:person_letter'): Rule('web', 'cp1 sup1 practice_a', 'get', sample=(('kind', 'person_summary'),)),  # noqa: E501
+    ('people/<int:person_id>/session/new/', 'voice:start'): Rule('web', 'cp1', 'get'),
+    ('people/<int:person_id>/session/<int:session_id>/ratings/', 'voice:rate'): Rule('web', 'cp1', 'get', objects=True),
+    ('people/<int:person_id>/session/<int:session_id>/choose/', 'voice:choose'): Rule('web', 'cp1', 'get', objects=True),
+    ('people/<int:person_id>/session/<int:session_id>/talk/<slug:area>/', 'voice:talk'): Rule('web', 'cp1', 'get', objects=True),  # noqa: E501
+    ('people/<int:person_id>/session/<int:session_id>/finish/', 'voice:finish'): Rule('web', 'cp1', 'get', objects=True),  # noqa: E501
+    ('case-finding/', 'casefinding:home'): Rule('web', 'practice_a admin', 'get'),
+    ('case-finding/imports/', 'casefinding:imports'): Rule('web', 'practice_a admin', 'get'),
+    ('case-finding/imports/<int:batch_id>/', 'casefinding:import_detail'): Rule('web', 'practice_a admin', 'get', objects=True),  # noqa: E501
+    ('case-finding/imports/<int:batch_id>/report.csv', 'casefinding:import_report'): Rule('web', 'practice_a admin', 'get', objects=True),  # noqa: E501
+    ('case-finding/code-list/', 'casefinding:codes'): Rule('web', 'admin', 'get'),
+    ('case-finding/run/', 'casefinding:run'): Rule('web', 'admin', 'get'),
+    ('case-finding/review/', 'casefinding:review'): Rule('web', 'admin', 'get'),
+    ('case-finding/worklist/', 'casefinding:worklist'): Rule('web', 'practice_a admin', 'get'),
+    ('case-finding/people/<int:result_id>/', 'casefinding:person'): Rule('web', 'practice_a admin', 'get', objects=True),
+    ('case-finding/letters/<int:attempt_id>.pdf', 'casefinding:letter'): Rule('web', 'practice_a admin', 'get', objects=True),  # noqa: E501
     ('caseload/', 'care:caseload'): Rule('web', 'cp1 cp2 cp3', 'get'),
     ('caseload/<int:person_id>/accept/', 'care:accept'): Rule('web', 'cp1', 'post'),
     ('people/<int:person_id>/contact/', 'care:contact'): Rule('web', 'cp1', 'get'),
@@ -201,7 +218,7 @@ def _client_for(rule: Rule, role: str | None, world: Any, api_client: Any) -> Cl
 def _problems(route: str, name: str, world: Any, clients: dict[tuple[str, str], Client]) -> list[str]:
     rule = MATRIX[(route, name)]
     samples = sample_kwargs(world)
-    url = samples.url(route, name)
+    url = samples.url(route, name, **dict(rule.sample))
     if url is None:
         return [f"{route}: no sample value for one of its parameters"]
     problems: list[str] = []
@@ -229,7 +246,7 @@ def _problems(route: str, name: str, world: Any, clients: dict[tuple[str, str], 
             expect(status == rule.refusal, role, url, status, f"expected {rule.refusal}")
 
     if "<int:person_id>" in route:
-        outside = samples.url(route, name, person_id=world.people["p4"].pk)
+        outside = samples.url(route, name, **{**dict(rule.sample), "person_id": world.people["p4"].pk})
         assert outside is not None
         for role in sorted(rule.roles):
             status = _call(clients[rule.kind, role], rule.method, outside, name).status_code

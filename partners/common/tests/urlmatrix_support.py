@@ -52,7 +52,7 @@ def sample_kwargs(world: Any, **override: Any) -> Samples:
         "token": "a" * 32, "number": 1, "event_id": 1, "supervisee_id": world.users["cp1"].pk, "action_id": 1,
         "trial_id": 1, "tp_id": 1, "sequence": 0, "kind": "tables", "run_id": 1, "filename": "x.csv",
         "fmt": "csv", "alert_id": 1, "breach_id": 1, "user_id": world.users["cp1"].pk, "rtype": "Patient", "rid": "1",
-        "rest": "nothing",
+        "rest": "nothing", "session_id": 1, "area": "accommodation", "batch_id": 1, "result_id": 1, "attempt_id": 1,
     }
     values.update(override)
     return Samples(values)
