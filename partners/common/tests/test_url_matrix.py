@@ -90,7 +90,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ('people/<int:person_id>/letters/<slug:kind>.pdf', 'letters:person_letter'): Rule('web', 'cp1 sup1 practice_a', 'get', sample=(('kind', 'person_summary'),)),  # noqa: E501
     ('people/<int:person_id>/session/new/', 'voice:start'): Rule('web', 'cp1', 'get'),
     ('people/<int:person_id>/session/<int:session_id>/ratings/', 'voice:rate'): Rule('web', 'cp1', 'get', objects=True),
-    ('people/<int:person_id>/session/<int:session_id>/choose/', 'voice:choose'): Rule('web', 'cp1', 'get', objects=True),
+    ('people/<int:person_id>/session/<int:session_id>/choose/', 'voice:choose'): Rule('web', 'cp1', 'get', objects=True),  # noqa: E501
     ('people/<int:person_id>/session/<int:session_id>/talk/<slug:area>/', 'voice:talk'): Rule('web', 'cp1', 'get', objects=True),  # noqa: E501
     ('people/<int:person_id>/session/<int:session_id>/finish/', 'voice:finish'): Rule('web', 'cp1', 'get', objects=True),  # noqa: E501
     ('case-finding/', 'casefinding:home'): Rule('web', 'practice_a admin', 'get'),
@@ -101,7 +101,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ('case-finding/run/', 'casefinding:run'): Rule('web', 'admin', 'get'),
     ('case-finding/review/', 'casefinding:review'): Rule('web', 'admin', 'get'),
     ('case-finding/worklist/', 'casefinding:worklist'): Rule('web', 'practice_a admin', 'get'),
-    ('case-finding/people/<int:result_id>/', 'casefinding:person'): Rule('web', 'practice_a admin', 'get', objects=True),
+    ('case-finding/people/<int:result_id>/', 'casefinding:person'): Rule('web', 'practice_a admin', 'get', objects=True),  # noqa: E501
     ('case-finding/letters/<int:attempt_id>.pdf', 'casefinding:letter'): Rule('web', 'practice_a admin', 'get', objects=True),  # noqa: E501
     ('caseload/', 'care:caseload'): Rule('web', 'cp1 cp2 cp3', 'get'),
     ('caseload/<int:person_id>/accept/', 'care:accept'): Rule('web', 'cp1', 'post'),

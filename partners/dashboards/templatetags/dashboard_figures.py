@@ -41,7 +41,8 @@ def figures_table(table: Table, drill: dict[str, str] | None = None, hide_captio
         caption_class += " nhsuk-u-visually-hidden"
     numeric_from = table.numeric_from
     key = escape(table.key)
-    parts = [f'<div class="partners-table-wrapper" tabindex="0" role="region" aria-label="{escape(table.caption)}"><table class="nhsuk-table" data-testid="table-{key}">',
+    wrapper = f'<div class="partners-table-wrapper" tabindex="0" role="region" aria-label="{escape(table.caption)}">'
+    parts = [f'{wrapper}<table class="nhsuk-table" data-testid="table-{key}">',
              f'<caption class="{caption_class}">{escape(table.caption)}</caption>',
              '<thead class="nhsuk-table__head"><tr class="nhsuk-table__row">']
     for i, column in enumerate(table.columns):
