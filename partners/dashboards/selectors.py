@@ -74,7 +74,9 @@ class AreaTree:
 
 
 def current_refresh() -> FigureRefresh | None:
-    return FigureRefresh.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-pk").first()
+    """The latest finished refresh made under the current definitions (``M.FIGURES_VERSION``), if any."""
+    return (FigureRefresh.objects.filter(finished_at__isnull=False, summary__figures_version=M.FIGURES_VERSION)
+            .order_by("-finished_at", "-pk").first())
 
 
 def area_tree(refresh: FigureRefresh) -> AreaTree:

@@ -462,7 +462,7 @@ def _store(counts: Counts, snapshot: Counts, window: Window, orgs: Sequence[tupl
     refresh.finished_at = timezone.now()
     refresh.seconds = round(time.perf_counter() - started, 2)
     refresh.summary = {"areas": len(areas), "rows": len(batch), "keys": len(keys),
-                       "practices": len(practice_ids)}
+                       "practices": len(practice_ids), "figures_version": M.FIGURES_VERSION}
     refresh.save(update_fields=["finished_at", "seconds", "summary"])
     say(f"stored {len(batch):,} area-months for {len(areas):,} areas")
     return refresh

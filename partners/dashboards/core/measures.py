@@ -114,6 +114,11 @@ ENGLISH = "English, no interpreter"
 LANGUAGE_NEEDS = (INTERPRETER, OTHER_LANGUAGE, ENGLISH)
 ACCESS_NEEDS = ("Access needs recorded", "None recorded")
 
+# What a refresh stores follows from the definitions here. Bump this whenever a dimension, a category or a
+# stored measure changes: figures stored under another version are never read (they would not add up), and
+# the dashboard says the figures are being worked out until the next refresh.
+FIGURES_VERSION = 2
+
 DIMENSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ethnicity", "Ethnic group", ETHNIC_GROUP_ORDER),
     ("sex", "Sex", SEX_ORDER),

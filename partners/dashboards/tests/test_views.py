@@ -23,6 +23,22 @@ def test_the_dashboard_explains_when_no_figures_have_been_computed(world, login_
     assert b"partners dashboard refresh" in response.content
 
 
+def test_figures_stored_under_older_definitions_are_never_read_and_the_dashboard_says_so(busy, login_as):
+    from partners.dashboards.core import measures as M
+    from partners.dashboards.models import FigureRefresh
+
+    client = login_as(busy.users["leader"])
+    assert b"Dashboard: Test ICS" in client.get(DASHBOARD).content
+    # A deployment that adds a dimension leaves last night's figures without it: they would not add up.
+    refresh = FigureRefresh.objects.get()
+    refresh.summary = {**refresh.summary, "figures_version": M.FIGURES_VERSION - 1}
+    refresh.save(update_fields=["summary"])
+    for url in (DASHBOARD, "/dashboard/equity/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"partners dashboard refresh" in response.content
+
+
 @pytest.mark.parametrize("role", ["cp1", "sup1", "practice_a", "researcher", "admin"])
 def test_only_system_leaders_open_the_dashboard(busy, login_as, role):
     client = login_as(busy.users[role])
