@@ -48,18 +48,22 @@ def audit_record(*, actor: Actor, action: str, person_id: int | None = None, obj
     return event
 
 
+def audit_record_rows(*, actor: Actor, action: str, object_type: str,
+                      rows: Iterable[tuple[int | None, Any]], detail: dict[str, Any] | None = None) -> int:
+    """One audit row per ``(person id or None, object id)`` shown, written in a single statement."""
+    now = timezone.now()
+    events = [_event(actor=actor, action=action, person_id=pid, object_type=object_type, object_id=oid,
+                     detail=detail, at=now) for pid, oid in rows]
+    if events:
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
+
+
 def audit_record_people(*, actor: Actor, action: str, person_ids: Iterable[int], object_type: str = "person",
                         detail: dict[str, Any] | None = None) -> int:
     """One row per person shown (a list view reveals each of them), written in a single statement."""
-    now = timezone.now()
-    rows = [
-        _event(actor=actor, action=action, person_id=pid, object_type=object_type, object_id=pid,
-               detail=detail, at=now)
-        for pid in dict.fromkeys(person_ids)
-    ]
-    if rows:
-        AuditEvent.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+    return audit_record_rows(actor=actor, action=action, object_type=object_type,
+                             rows=((pid, pid) for pid in dict.fromkeys(person_ids)), detail=detail)
 
 
 @transaction.atomic

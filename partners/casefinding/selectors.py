@@ -15,7 +15,8 @@ from django.http import Http404
 
 from partners.accounts.models import Role
 from partners.audit.actor import Actor
-from partners.audit.models import Action, AuditEvent
+from partners.audit.models import Action
+from partners.audit.services import audit_record_rows
 from partners.casefinding.core.gaprule import GAP_STATUSES
 from partners.casefinding.models import (
     CaseFindingResult,
@@ -55,16 +56,8 @@ def reason_text(code: str) -> str:
 
 def _audit_rows(actor: Actor, action: str, object_type: str, rows: Iterable[tuple[int | None, Any]],
                 detail: dict[str, Any] | None = None) -> None:
-    """One audit row per case-finding row shown (``(person id or None, object id)``), in one statement."""
-    from django.utils import timezone
-
-    from partners.audit.services import _event
-
-    now = timezone.now()
-    events = [_event(actor=actor, action=action, person_id=pid, object_type=object_type, object_id=oid,
-                     detail=detail, at=now) for pid, oid in rows]
-    if events:
-        AuditEvent.objects.bulk_create(events, batch_size=1000)
+    """One audit row per case-finding row shown (``(person id or None, object id)``)."""
+    audit_record_rows(actor=actor, action=action, object_type=object_type, rows=rows, detail=detail)
 
 
 def is_lead(user: Any) -> bool:
