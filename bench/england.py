@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def measure_all(*, scale: float, repeat: int, database: str = "", say: Any = None, warmup: int = 3) -> dict[str, Any]:
     """Generate (or reuse) the dataset at ``scale`` in the current PostgreSQL database and measure every page."""
     from django.conf import settings
+    from django.db.models import Count
     from django.test import Client
 
     from partners.accounts.models import User
@@ -119,7 +120,13 @@ def measure_all(*, scale: float, repeat: int, database: str = "", say: Any = Non
     cp = User.objects.get(pk=state["care_partner"])
     long_person = state["long_history_person"]
     caseload = list(Episode.objects.filter(care_partner=cp, phase__in=OPEN_PHASES).values_list("person_id", flat=True))
-    typical = next(p for p in caseload if p != long_person)
+    # The typical person: the median of the caseload by contacts in their open episode (not simply the first
+    # listed, which may be someone invited and not yet seen: a page with an empty timeline).
+    in_episode = dict(Contact.objects.filter(episode__care_partner=cp, episode__phase__in=OPEN_PHASES)
+                      .exclude(person_id=long_person).values("person_id").annotate(n=Count("pk"))
+                      .values_list("person_id", "n"))
+    ranked = sorted((p for p in caseload if p != long_person), key=lambda p: (in_episode.get(p, 0), p))
+    typical = ranked[len(ranked) // 2]
     figures["caseload_size"] = len(caseload)
     figures["long_history_contacts"] = Contact.objects.filter(person_id=long_person).count()
     figures["typical_contacts"] = Contact.objects.filter(person_id=typical).count()
@@ -147,6 +154,9 @@ def measure_all(*, scale: float, repeat: int, database: str = "", say: Any = Non
         ("api_goals", api, f"/api/v1/service-users/{long_person}/goals"),
         ("api_questionnaires", api, f"/api/v1/service-users/{long_person}/questionnaire-responses"),
     ]
+    from partners.common.runtime import settle_for_serving
+
+    settle_for_serving()  # as partners.wsgi does in every server process
     figures["pages"] = {}
     for name, client, page in pages:
         figures["pages"][name] = measure(client, page, repeat=repeat, warmup=warmup)
@@ -164,7 +174,8 @@ def summary(figures: dict[str, Any]) -> list[str]:
         f"England-scale database ({figures.get('database')}, scale {figures.get('scale')}): {d.get('people', 0):,} "
         f"people, {d.get('episodes', 0):,} episodes ({d.get('open_episodes', 0):,} open), {d.get('contacts', 0):,} "
         f"contacts, {d.get('questionnaires', 0):,} questionnaire responses. Caseload {figures.get('caseload_size')} "
-        f"people; long-history person {figures.get('long_history_contacts')} contacts; supervisor review "
+        f"people; long-history person {figures.get('long_history_contacts')} contacts, typical person (the "
+        f"caseload's median) {figures.get('typical_contacts')}; supervisor review "
         f"{figures.get('supervisees')} Care Partners, {figures.get('supervisor_people')} people. "
         f"{figures.get('repeat')} requests each after warm-up, Django test client (server time, no network); "
         "CPU is this process's CPU time per request (steadier than wall time on a shared machine); 'bare SQL' "

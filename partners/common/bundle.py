@@ -21,13 +21,15 @@ attributes; ``prefetch_related`` is not supported (bundle the related rows as an
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import F, OrderBy, QuerySet, Window
 from django.db.models.functions import JSONObject, RowNumber
@@ -74,6 +76,8 @@ def _member(key: str, load: Load) -> tuple[str, list[Any]]:
         related_model = qs.model._meta.get_field(name).related_model
         fields["_rel_" + name] = JSONObject(**_columns(related_model, prefix=name + "__"))
     inner = qs.annotate(**{ROW: JSONObject(**fields), ORDER: Window(RowNumber(), order_by=_ordering(qs))})
+    if not inner.query.is_sliced and not inner.query.distinct:
+        inner = inner.order_by()  # the row number carries the order
     sql, params = inner.values_list(ROW, ORDER).query.sql_with_params()
     return f'SELECT %s, CAST(b_sub."{ROW}" AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub', [key, *params]  # noqa: S608
 
@@ -92,21 +96,28 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class _Layout:
-    """Where each model's columns are in a select_related row (the compiler's own map)."""
+    """Where each model's columns are in a select_related row (the compiler's own map), with each column's
+    conversion worked out once per load rather than once per row."""
 
+    model: Any
     attnames: list[str]
     positions: list[int]
+    converters: list[Callable[[Any], Any]]
+    pk_position: int
     related: dict[str, _Layout]
     annotations: dict[str, int]
 
 
-def _layout(select: list[Any], info: dict[str, Any], annotations: dict[str, int]) -> _Layout:
+def _layout(model: Any, select: list[Any], info: dict[str, Any], annotations: dict[str, int]) -> _Layout:
     positions = list(info["select_fields"])
+    attnames = [select[i][0].target.attname for i in positions]
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
     related = {}
     for sub in info.get("related_klass_infos", []):
-        related[sub["field"].name] = _layout(select, sub, {})
-    return _Layout(attnames=[select[i][0].target.attname for i in positions], positions=positions, related=related,
-                   annotations=annotations)
+        related[sub["field"].name] = _layout(sub["model"], select, sub, {})
+    return _Layout(model=model, attnames=attnames, positions=positions,
+                   converters=[_converter(by_attname[a]) for a in attnames],
+                   pk_position=attnames.index(model._meta.pk.attname), related=related, annotations=annotations)
 
 
 def _member_postgresql(key: str, load: Load, using: str) -> tuple[str, list[Any], _Layout]:
@@ -114,31 +125,28 @@ def _member_postgresql(key: str, load: Load, using: str) -> tuple[str, list[Any]
     compiling a plain select costs a fraction of a JSONObject of every column."""
     qs = load.queryset.select_related(*load.related) if load.related else load.queryset
     qs = qs.annotate(**{ORDER: Window(RowNumber(), order_by=_ordering(load.queryset))})
+    query = qs.query
+    if not query.is_sliced and not query.distinct:
+        qs = qs.order_by()  # the row number carries the order: sorting the subquery too costs SQL and compiling
     compiler = qs.query.get_compiler(using)
     sql, params = compiler.as_sql()
     annotations = {name: compiler.annotation_col_map[name] for name in load.annotations}
-    layout = _layout(compiler.select, compiler.klass_info, annotations)
+    layout = _layout(qs.model, compiler.select, compiler.klass_info, annotations)
     return (f'SELECT %s, CAST(row_to_json(b_sub) AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub',  # noqa: S608
             [key, *params], layout)
 
 
-def _from_layout(model: Any, values: list[Any], layout: _Layout, db: str) -> models.Model | None:
-    fields = [_by_attname(model, a) for a in layout.attnames]
-    row = [values[i] for i in layout.positions]
-    pk_position = layout.attnames.index(model._meta.pk.attname)
-    if row[pk_position] is None:
+def _from_layout(values: list[Any], layout: _Layout, db: str) -> models.Model | None:
+    if values[layout.positions[layout.pk_position]] is None:
         return None
-    instance = model.from_db(db, layout.attnames, [_value(f, _plain(v)) for f, v in zip(fields, row, strict=True)])
+    row = [convert(_plain(values[i]) if isinstance(values[i], list) else values[i])
+           for convert, i in zip(layout.converters, layout.positions, strict=True)]
+    instance = layout.model.from_db(db, layout.attnames, row)
     for name, sub in layout.related.items():
-        related_model = model._meta.get_field(name).related_model
-        instance._state.fields_cache[name] = _from_layout(related_model, values, sub, db)
+        instance._state.fields_cache[name] = _from_layout(values, sub, db)
     for name, position in layout.annotations.items():
         setattr(instance, name, _plain(values[position]))
     return instance
-
-
-def _by_attname(model: type[models.Model], attname: str) -> Any:
-    return next(f for f in model._meta.concrete_fields if f.attname == attname)
 
 
 def _value(field: models.Field[Any, Any], value: Any) -> Any:
@@ -149,9 +157,33 @@ def _value(field: models.Field[Any, Any], value: Any) -> Any:
     if isinstance(field, models.DateTimeField):
         parsed = field.to_python(value)
         return parsed.replace(tzinfo=UTC) if isinstance(parsed, datetime) and parsed.tzinfo is None else parsed
-    if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
-        return value.quantize(Decimal(1).scaleb(-(field.decimal_places or 0)))
+    if isinstance(field, models.DecimalField):  # as the ORM gives it: 27.0 stays 27.0 (JSON may say 27)
+        return field.to_python(value).quantize(Decimal(1).scaleb(-(field.decimal_places or 0)))
     return field.to_python(value)
+
+
+_IDENTITY_TYPES: tuple[tuple[type[models.Field[Any, Any]], type], ...] = (
+    (models.CharField, str), (models.TextField, str), (models.BooleanField, bool))
+
+
+@functools.cache
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """``_value`` for one field, with the common cases (text, whole numbers, flags already of the right type
+    in the JSON) short-cut: the person page turns a few thousand values a request."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    exact: type | None = None
+    if isinstance(target, (models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField)):
+        exact = int
+    for kind, python_type in _IDENTITY_TYPES:
+        if isinstance(target, kind) and not isinstance(target, (models.JSONField,)):
+            exact = python_type
+    if exact is None:
+        return functools.partial(_value, field)
+
+    def convert(value: Any, exact: type = exact) -> Any:
+        return value if value is None or type(value) is exact else _value(field, value)
+
+    return convert
 
 
 def _instance(model: type[models.Model], row: dict[str, Any], db: str) -> models.Model:
@@ -170,10 +202,13 @@ def bundle(loads: Mapping[str, Load | QuerySet[Any]], *, using: str = "default")
     for key, load in normalised.items():
         if load.queryset.query.is_empty():
             continue
-        if postgresql and not load.count:
-            sql, member_params, layouts[key] = _member_postgresql(key, load, using)
-        else:
-            sql, member_params = _member(key, load)
+        try:
+            if postgresql and not load.count:
+                sql, member_params, layouts[key] = _member_postgresql(key, load, using)
+            else:
+                sql, member_params = _member(key, load)
+        except EmptyResultSet:  # the ORM proved while compiling that nothing matches (e.g. an out-of-range value)
+            continue
         members.append(sql)
         params += member_params
     if not members:
@@ -195,7 +230,7 @@ def bundle(loads: Mapping[str, Load | QuerySet[Any]], *, using: str = "default")
         instances = []
         for _, row in sorted(rows[key], key=lambda r: r[0]):
             if key in layouts:
-                instances.append(_from_layout(model, row, layouts[key], using))
+                instances.append(_from_layout(row, layouts[key], using))
                 continue
             instance = _instance(model, row, using)
             for name in load.annotations:

@@ -47,6 +47,19 @@ TAG_COLOURS = {
 }
 
 
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@register.filter(expects_localtime=True)
+def short_date(value: date | None) -> str:
+    """``3 Mar 2026``: what ``date:"j M Y"`` writes in English, an order of magnitude faster. Long lists
+    (a person's timeline, their scores) format hundreds of dates a page and Django's format engine showed
+    in the page's profile."""
+    if not isinstance(value, date):
+        return ""
+    return f"{value.day} {MONTH_ABBREVIATIONS[value.month - 1]} {value.year}"
+
+
 @register.filter
 def is_checkbox(field: forms.BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)

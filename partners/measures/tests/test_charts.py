@@ -74,3 +74,23 @@ def test_an_instrument_without_thresholds_says_so():
 
 def test_numbers_are_shown_without_trailing_zeros():
     assert (format_number(4.0), format_number(4.5), format_number(0.1234, 3)) == ("4", "4.5", "0.123")
+
+
+def test_the_svg_has_a_title_a_description_and_a_marker_with_a_label_for_every_point():
+    chart = line_chart([("MANSA", [(date(2026, 1, 1), 3.0), (date(2026, 4, 1), 4.0), (date(2026, 7, 1), 5.5)])],
+                       y_range=(1, 7), band=(3.0, 0.5, "band"), lines=[(4.0, "line")])
+    svg = chart.svg("chart-mansa", "MANSA over time", "3 scores")
+    assert svg.startswith('<svg class="measures-chart" viewBox="0 0 640 260"') and svg.endswith("</svg>")
+    assert 'role="img" aria-labelledby="chart-mansa-title chart-mansa-desc"' in svg
+    assert '<title id="chart-mansa-title">MANSA over time</title>' in svg and ">3 scores</desc>" in svg
+    assert svg.count("<title>MANSA, ") == 3 and "<title>MANSA, 1 Jul 2026: 5.5</title>" in svg
+    assert svg.count("<rect ") == 1 and svg.count('stroke="#d5281b"') == 1
+    assert f'd="{chart.series[0].path}"' in svg
+
+
+def test_the_svg_escapes_every_text_it_is_given():
+    chart = line_chart([('<b>"goal" & more</b>', [(date(2026, 1, 1), 3.0)])], y_range=(0, 10))
+    svg = chart.svg('x"><script>', "<script>alert(1)</script>", "a & b")
+    assert "<script>" not in svg and "<b>" not in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg and "a &amp; b" in svg
+    assert "&lt;b&gt;&quot;goal&quot; &amp; more&lt;/b&gt;" in svg
