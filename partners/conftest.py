@@ -24,6 +24,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 hypothesis_settings.register_profile("partners", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("partners")
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Every test starts with an empty cache: throttles (dead questionnaire links, sign-in) count per address,
+    and every test's client is 127.0.0.1, so one test's misses would otherwise refuse another's link (429)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only  # nosec B105
 
 

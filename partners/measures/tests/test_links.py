@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -17,13 +16,6 @@ from partners.measures import services
 from partners.measures.engine import score
 from partners.measures.models import ItemResponse, QuestionnaireResponse, SelfCompletionLink
 from partners.measures.tests.conftest import MANSA_FULL, must_match
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def send_mansa(notify_server, reachable, cp1_actor, channel="sms"):

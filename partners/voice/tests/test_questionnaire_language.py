@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from partners.cli import main
 from partners.conftest import actor_for
@@ -21,13 +20,6 @@ from partners.measures import services
 from partners.measures.models import InstrumentWording, SelfCompletionLink
 
 SYNTHETIC_GAD7 = [f"SYNTHETIC TEST WORDING {n} (not a real translation)" for n in range(1, 8)]
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttle() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _translation_file(tmp_path: Path, **changes: Any) -> Path:
