@@ -63,6 +63,12 @@ def _ordering(qs: QuerySet[Any]) -> list[OrderBy]:
     return ordering
 
 
+def _unordered(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Without its ORDER BY when that cannot change which rows come back (no slice, no DISTINCT): the row
+    number carries the order, and sorting the subquery as well costs SQL and compiling."""
+    return qs if qs.query.is_sliced or qs.query.distinct else qs.order_by()
+
+
 def _member(key: str, load: Load) -> tuple[str, list[Any]]:
     qs = load.queryset
     if load.count:
@@ -75,9 +81,7 @@ def _member(key: str, load: Load) -> tuple[str, list[Any]]:
     for name in load.related:
         related_model = qs.model._meta.get_field(name).related_model
         fields["_rel_" + name] = JSONObject(**_columns(related_model, prefix=name + "__"))
-    inner = qs.annotate(**{ROW: JSONObject(**fields), ORDER: Window(RowNumber(), order_by=_ordering(qs))})
-    if not inner.query.is_sliced and not inner.query.distinct:
-        inner = inner.order_by()  # the row number carries the order
+    inner = _unordered(qs.annotate(**{ROW: JSONObject(**fields), ORDER: Window(RowNumber(), order_by=_ordering(qs))}))
     sql, params = inner.values_list(ROW, ORDER).query.sql_with_params()
     return f'SELECT %s, CAST(b_sub."{ROW}" AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub', [key, *params]  # noqa: S608
 
@@ -124,10 +128,7 @@ def _member_postgresql(key: str, load: Load, using: str) -> tuple[str, list[Any]
     """PostgreSQL: the queryset's own SQL (select_related for ``related``) and ``row_to_json`` of each row:
     compiling a plain select costs a fraction of a JSONObject of every column."""
     qs = load.queryset.select_related(*load.related) if load.related else load.queryset
-    qs = qs.annotate(**{ORDER: Window(RowNumber(), order_by=_ordering(load.queryset))})
-    query = qs.query
-    if not query.is_sliced and not query.distinct:
-        qs = qs.order_by()  # the row number carries the order: sorting the subquery too costs SQL and compiling
+    qs = _unordered(qs.annotate(**{ORDER: Window(RowNumber(), order_by=_ordering(load.queryset))}))
     compiler = qs.query.get_compiler(using)
     sql, params = compiler.as_sql()
     annotations = {name: compiler.annotation_col_map[name] for name in load.annotations}
@@ -162,8 +163,10 @@ def _value(field: models.Field[Any, Any], value: Any) -> Any:
     return field.to_python(value)
 
 
-_IDENTITY_TYPES: tuple[tuple[type[models.Field[Any, Any]], type], ...] = (
-    (models.CharField, str), (models.TextField, str), (models.BooleanField, bool))
+# Fields whose JSON value is already the Python value when it has this exact type (AutoField and
+# BigAutoField are IntegerFields, as is a foreign key's usual target).
+_EXACT_TYPES: tuple[tuple[tuple[type[models.Field[Any, Any]], ...], type], ...] = (
+    ((models.IntegerField,), int), ((models.CharField, models.TextField), str), ((models.BooleanField,), bool))
 
 
 @functools.cache
@@ -171,12 +174,7 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     """``_value`` for one field, with the common cases (text, whole numbers, flags already of the right type
     in the JSON) short-cut: the person page turns a few thousand values a request."""
     target = field.target_field if isinstance(field, models.ForeignKey) else field
-    exact: type | None = None
-    if isinstance(target, (models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField)):
-        exact = int
-    for kind, python_type in _IDENTITY_TYPES:
-        if isinstance(target, kind) and not isinstance(target, (models.JSONField,)):
-            exact = python_type
+    exact = next((python_type for kinds, python_type in _EXACT_TYPES if isinstance(target, kinds)), None)
     if exact is None:
         return functools.partial(_value, field)
 
