@@ -24,6 +24,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 hypothesis_settings.register_profile("partners", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("partners")
 
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
     """Every test starts with an empty cache: throttles (dead questionnaire links, sign-in) count per address,

@@ -47,6 +47,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from partners.common.dates import short_date
+
 OPEN_PHASES = ("invited", "engaging", "active", "stepped_down", "transition")
 
 OVERDUE_CONTACT = "overdue_contact"
@@ -179,10 +181,6 @@ class Flag:
         return FLAG_LABELS[self.code]
 
 
-def fmt(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
 
@@ -225,8 +223,8 @@ def episode_flags(facts: EpisodeFacts, today: date, config: FlagConfig | None = 
         if event.ended_on is None:
             state = f"ongoing ({_days((today - event.onset_on).days)} so far)"
         else:
-            state = f"ended {fmt(event.ended_on)}"
-        reason = f"{label} from {fmt(event.onset_on)}, {state}"
+            state = f"ended {short_date(event.ended_on)}"
+        reason = f"{label} from {short_date(event.onset_on)}, {state}"
         reason += "; not yet reviewed by a supervisor." if not event.reviewed else "."
         code = SERIOUS_ADVERSE_EVENT if event.kind == "sae" else CRISIS_OR_ADMISSION
         flags.append(Flag(code, reason, HIGH, event.onset_on, "safety-events"))
@@ -235,7 +233,8 @@ def episode_flags(facts: EpisodeFacts, today: date, config: FlagConfig | None = 
     for referral in sorted(facts.urgent_referrals, key=lambda r: r.referred_on):
         to = f" to {referral.service}" if referral.service else ""
         waited = (today - referral.referred_on).days
-        reason = f"Urgent referral{to} sent {fmt(referral.referred_on)} ({_days(waited)} ago); no response recorded."
+        reason = (f"Urgent referral{to} sent {short_date(referral.referred_on)} ({_days(waited)} ago); "
+                  "no response recorded.")
         flags.append(Flag(URGENT_REFERRAL, reason, HIGH, referral.referred_on, "liaison"))
         break  # one flag, naming the oldest
 
@@ -244,13 +243,14 @@ def episode_flags(facts: EpisodeFacts, today: date, config: FlagConfig | None = 
     if not contacted:
         waited = (today - facts.referred_on).days
         if waited > config.never_contacted_after_days:
-            reason = f"Referred {fmt(facts.referred_on)} ({_days(waited)} ago) and no contact has reached them yet."
+            reason = (f"Referred {short_date(facts.referred_on)} ({_days(waited)} ago) and no contact has reached "
+                      "them yet.")
             flags.append(Flag(NEVER_CONTACTED, reason, HIGH, facts.referred_on, "contacts"))
     else:
         planned = planned_next_contact(facts)
         if planned is not None and planned < today:
             late = (today - planned).days
-            reason = f"Next contact was planned for {fmt(planned)} ({_days(late)} ago)."
+            reason = f"Next contact was planned for {short_date(planned)} ({_days(late)} ago)."
             flags.append(Flag(OVERDUE_CONTACT, reason, HIGH if late > 14 else MEDIUM, planned, "contacts"))
         elif planned is None and facts.phase != "invited":
             flags.append(Flag(NO_NEXT_CONTACT, "Contacted, but no next contact is planned.", MEDIUM, None, "plan"))
@@ -265,8 +265,8 @@ def episode_flags(facts: EpisodeFacts, today: date, config: FlagConfig | None = 
         change = _worse_by(instrument, latest.score, previous.score, rule)
         if change >= rule.threshold:
             direction = "down" if rule.higher_is_better else "up"
-            reason = (f"{instrument.upper()} {latest.score:g} on {fmt(latest.completed_on)}, {direction} from "
-                      f"{previous.score:g} on {fmt(previous.completed_on)} (worse by {change:g}; flagged at "
+            reason = (f"{instrument.upper()} {latest.score:g} on {short_date(latest.completed_on)}, {direction} from "
+                      f"{previous.score:g} on {short_date(previous.completed_on)} (worse by {change:g}; flagged at "
                       f"{rule.threshold:g} or more).")
             flags.append(Flag(WORSENING_SCORES, reason, MEDIUM, latest.completed_on, "scores"))
 
@@ -276,7 +276,7 @@ def episode_flags(facts: EpisodeFacts, today: date, config: FlagConfig | None = 
         agreed = [g for g in facts.goals if g.agreed_on <= today]
         since_start = (today - started).days
         if not agreed and since_start > config.no_goals_after_days:
-            reason = f"Started {fmt(started)} ({_days(since_start)} ago) and no goal has been agreed."
+            reason = f"Started {short_date(started)} ({_days(since_start)} ago) and no goal has been agreed."
             flags.append(Flag(NO_GOALS, reason, MEDIUM, started + timedelta(days=config.no_goals_after_days),
                               "goals"))
         due = sorted(_goal_review_due(g, config) for g in agreed if g.status == "active")
@@ -284,7 +284,7 @@ def episode_flags(facts: EpisodeFacts, today: date, config: FlagConfig | None = 
         if overdue:
             n = len(overdue)
             reason = (f"{n} goal{'s are' if n != 1 else ' is'} past {'their' if n != 1 else 'its'} review date "
-                      f"(the earliest was due {fmt(overdue[0])}).")
+                      f"(the earliest was due {short_date(overdue[0])}).")
             flags.append(Flag(GOALS_NOT_REVIEWED, reason, MEDIUM, overdue[0], "goals"))
 
     # The end of the episode.
@@ -292,7 +292,7 @@ def episode_flags(facts: EpisodeFacts, today: date, config: FlagConfig | None = 
         left = (facts.planned_end_on - today).days
         if left <= config.ending_soon_days:
             when = (f"in {_days(left)}" if left > 0 else "today" if left == 0 else f"{_days(-left)} ago")
-            reason = f"Planned end {fmt(facts.planned_end_on)} ({when}): plan the transition back to usual care."
+            reason = f"Planned end {short_date(facts.planned_end_on)} ({when}): plan the transition back to usual care."
             flags.append(Flag(ENDING_SOON, reason, MEDIUM if left >= 0 else HIGH,
                               facts.planned_end_on - timedelta(days=config.ending_soon_days), "plan"))
 

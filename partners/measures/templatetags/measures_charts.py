@@ -1,4 +1,5 @@
-"""``{% line_chart_svg chart chart_id title summary %}``: a ``measures.charts.Chart`` as inline SVG."""
+"""``{% line_chart_svg chart chart_id title summary %}``: a ``measures.charts.Chart`` as accessible inline SVG (a
+title and a description for screen readers; the page puts the same figures in a table beside it)."""
 
 from __future__ import annotations
 
