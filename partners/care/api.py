@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Router, Schema, Status
 
-from partners.api.paging import page_offset
+from partners.api.paging import page_limit, page_offset
 from partners.audit.actor import Actor
 from partners.care import rhythm, selectors, services
 from partners.care.models import Contact, Episode, Goal, Referral
@@ -253,7 +253,7 @@ def review_goal(request: HttpRequest, person_id: int, goal_id: int, payload: Goa
 @router.get("/service-users/{int:person_id}/contacts", response={200: list[ContactOut], 404: ErrorOut},
             summary="A person's contacts, latest first")
 def list_contacts(request: HttpRequest, person_id: int, limit: int = 100, offset: int = 0) -> Any:
-    return selectors.contact_list(actor=actor_for(request), person_id=person_id, limit=max(1, min(limit, 500)),
+    return selectors.contact_list(actor=actor_for(request), person_id=person_id, limit=page_limit(limit),
                                   offset=page_offset(offset))
 
 

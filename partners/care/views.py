@@ -135,7 +135,7 @@ def contact_new(request: AuthedRequest, person_id: int) -> HttpResponse:
     return _page(request, person=person, form=form, title="Log a contact", submit="Save contact",
                  caption=person.full_name, template="care/contact_form.html", creates=True,
                  extra={"episode": episode, "interval_label": rhythm.interval_label(episode.contact_interval_days),
-                        "agreed_actions": agreed, "action_reviews": reviews,
+                        "agreed_actions": [(a, reviews.get(str(a.pk), "")) for a in agreed],
                         "action_statuses": voice_selectors.REVIEW_CHOICES})
 
 

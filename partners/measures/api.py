@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Router, Schema, Status
 
-from partners.api.paging import page_offset
+from partners.api.paging import page_limit, page_offset
 from partners.audit.actor import Actor
 from partners.measures import selectors, services
 from partners.measures.models import CollectionMode, QuestionnaireResponse
@@ -82,7 +82,7 @@ def _actor(request: HttpRequest) -> Actor:
 def list_responses(request: HttpRequest, person_id: int, instrument: str = "", limit: int = 100,
                    offset: int = 0) -> Any:
     return selectors.questionnaire_responses_list(actor=_actor(request), person_id=person_id,
-                                                  instrument=instrument or None, limit=max(1, min(limit, 500)),
+                                                  instrument=instrument or None, limit=page_limit(limit),
                                                   offset=page_offset(offset))
 
 

@@ -164,7 +164,3 @@ def episode_points(episode: Episode, responses: Iterable[QuestionnaireResponse],
 def live_links_queryset(person: Person) -> QuerySet[SelfCompletionLink]:
     return SelfCompletionLink.objects.filter(person=person, submitted_at__isnull=True, cancelled_at__isnull=True,
                                              expires_at__gt=timezone.now()).order_by("pk")
-
-
-def live_links(person: Person) -> list[SelfCompletionLink]:
-    return list(live_links_queryset(person).select_related("response", "sent_by"))

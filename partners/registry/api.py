@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from partners.api.paging import page_offset
+from partners.api.paging import page_limit, page_offset
 from partners.audit.actor import Actor
 from partners.registry import selectors, services
 from partners.registry.models import Person
@@ -94,7 +94,7 @@ def actor_for(request: HttpRequest) -> Actor:
 
 @router.get("", response={200: list[ServiceUserOut], 422: ErrorOut}, summary="People the caller may see")
 def list_service_users(request: HttpRequest, search: str = "", limit: int = 100, offset: int = 0) -> Any:
-    limit = max(1, min(limit, 500))
+    limit = page_limit(limit)
     offset = page_offset(offset)
     people = selectors.service_user_list(actor=actor_for(request), search=search, limit=offset + limit)
     return people[offset:]

@@ -109,15 +109,21 @@ def gather_facts(episodes: Iterable[Episode], today: date, config: FlagConfig) -
     facts = []
     for e in open_episodes:
         latest_on, latest_next = latest_contact.get(e.pk) or (None, None)
-        facts.append(EpisodeFacts(
-            id=e.pk, phase=e.phase, referred_on=e.referred_on, started_on=e.started_on,
-            planned_end_on=e.planned_end_on, next_contact_on=e.next_contact_on, last_contact_on=e.last_contact_on,
-            contact_interval_days=e.contact_interval_days, latest_contact_on=latest_on,
-            latest_contact_next_on=latest_next, goals=tuple(goals.get(e.pk, ())),
-            scores=tuple(scores.get(e.person_id, ())), safety=tuple(safety.get(e.person_id, ())),
-            urgent_referrals=tuple(referrals.get(e.pk, ())),
-        ))
+        facts.append(_episode_facts(e, latest_on=latest_on, latest_next=latest_next, goals=goals.get(e.pk, ()),
+                                    scores=scores.get(e.person_id, ()), safety=safety.get(e.person_id, ()),
+                                    urgent=referrals.get(e.pk, ())))
     return facts
+
+
+def _episode_facts(e: Episode, *, latest_on: date | None, latest_next: date | None, goals: Iterable[GoalFacts],
+                   scores: Iterable[ScoreFacts], safety: Iterable[SafetyFacts],
+                   urgent: Iterable[ReferralFacts]) -> EpisodeFacts:
+    """The facts the rules read: the episode's own columns plus what was gathered about it."""
+    return EpisodeFacts(
+        id=e.pk, phase=e.phase, referred_on=e.referred_on, started_on=e.started_on, planned_end_on=e.planned_end_on,
+        next_contact_on=e.next_contact_on, last_contact_on=e.last_contact_on,
+        contact_interval_days=e.contact_interval_days, latest_contact_on=latest_on, latest_contact_next_on=latest_next,
+        goals=tuple(goals), scores=tuple(scores), safety=tuple(safety), urgent_referrals=tuple(urgent))
 
 
 def episode_loads(episode: Episode, today: date, config: FlagConfig) -> dict[str, Load]:
@@ -161,13 +167,9 @@ def flags_from_loaded(episode: Episode, loaded: dict[str, Any], today: date, con
     safety = tuple(SafetyFacts(e.kind, e.onset_on, e.ended_on, e.reviewed_at is not None, labels[e.kind])
                    for e in loaded["flags.safety"])
     urgent = tuple(ReferralFacts(r.referred_on, r.service.name if r.service else "") for r in loaded["flags.urgent"])
-    facts = EpisodeFacts(
-        id=episode.pk, phase=episode.phase, referred_on=episode.referred_on, started_on=episode.started_on,
-        planned_end_on=episode.planned_end_on, next_contact_on=episode.next_contact_on,
-        last_contact_on=episode.last_contact_on, contact_interval_days=episode.contact_interval_days,
-        latest_contact_on=latest.contact_on if latest else None,
-        latest_contact_next_on=latest.next_contact_on if latest else None, goals=goals, scores=tuple(scores),
-        safety=safety, urgent_referrals=urgent)
+    facts = _episode_facts(episode, latest_on=latest.contact_on if latest else None,
+                           latest_next=latest.next_contact_on if latest else None, goals=goals, scores=scores,
+                           safety=safety, urgent=urgent)
     return episode_flags(facts, today, config)
 
 
