@@ -130,7 +130,7 @@ def current_episode(person_id: int) -> Episode | None:
             .select_related("person", "care_partner").order_by("-referred_on", "-pk").first())
 
 
-def _episode_to_work_on(actor: Actor, person_id: int, *, lock: bool = True) -> Episode:
+def episode_to_work_on(actor: Actor, person_id: int, *, lock: bool = True) -> Episode:
     """The open episode of a person on the caller's caseload (or one they cover); 404 otherwise."""
     user = actor.user
     if user.role != Role.CARE_PARTNER:
@@ -218,7 +218,7 @@ def episode_refer(*, actor: Actor, person_id: int, care_partner_id: int | None =
 def episode_accept(*, actor: Actor, person_id: int, started_on: date | None = None,
                    next_contact_on: date | None = None) -> Episode:
     """The person accepts: the episode starts (engaging), its 12-month calendar and fortnightly rhythm."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     today = _today()
     started_on = started_on or today
@@ -252,7 +252,7 @@ def episode_accept(*, actor: Actor, person_id: int, started_on: date | None = No
 def episode_change_phase(*, actor: Actor, person_id: int, to_phase: str, on: date | None = None,
                          reason: str = "", end_reason: str = "") -> Episode:
     """Move an episode on: into transition, back to active, or end it (with a reason)."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     on = on or _today()
     _not_future(on, "on", "date", errors)
@@ -289,7 +289,7 @@ def episode_change_phase(*, actor: Actor, person_id: int, to_phase: str, on: dat
 @transaction.atomic
 def episode_set_secondary_care(*, actor: Actor, person_id: int, change: str, note: str = "") -> Episode:
     """Record whether secondary mental health care was paused or reduced during the episode."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     _choice(change, SecondaryCareChange, "secondary_care_change", "Secondary care change", errors)
     note = _text(note, "secondary_care_note", "the note", errors, max_length=300)
@@ -305,7 +305,7 @@ def episode_set_secondary_care(*, actor: Actor, person_id: int, change: str, not
 @transaction.atomic
 def shared_understanding_save(*, actor: Actor, person_id: int, situation: str, strengths: str,
                               what_matters: str) -> SharedUnderstanding:
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     _require_started(episode, errors)
     fields = {
@@ -352,7 +352,7 @@ def _goal_of(episode: Episode, goal_id: Any, errors: Errors, field: str = "goal"
 def goal_agree(*, actor: Actor, person_id: int, life_area: str, words: str, rating: Any, steps: str = "",
                who_helps: str = "", agreed_on: date | None = None, review_on: date | None = None) -> Goal:
     """A goal in the person's own words, with their 0-10 rating at agreement."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     _require_started(episode, errors)
     today = _today()
@@ -390,7 +390,7 @@ def goal_agree(*, actor: Actor, person_id: int, life_area: str, words: str, rati
 def goal_review(*, actor: Actor, person_id: int, goal_id: Any, rating: Any, rated_on: date | None = None,
                 note: str = "", status: str = Goal.Status.ACTIVE, next_review_on: date | None = None) -> Goal:
     """A review: the person's 0-10 rating now, and whether the goal goes on, is achieved or is dropped."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     goal = _goal_of(episode, goal_id, errors)
     rated_on = rated_on or _today()
@@ -428,7 +428,7 @@ def goal_review(*, actor: Actor, person_id: int, goal_id: Any, rating: Any, rate
 def goal_update(*, actor: Actor, person_id: int, goal_id: Any, words: str, steps: str = "", who_helps: str = "",
                 review_on: date | None = None, life_area: str | None = None) -> Goal:
     """Change the plan for a goal (its wording, steps, who helps, review date); each change is kept."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     goal = _goal_of(episode, goal_id, errors)
     new = {
@@ -463,7 +463,7 @@ def _json(value: Any) -> Any:
 def goal_change(*, actor: Actor, person_id: int, goal_id: Any, words: str, rating: Any, steps: str = "",
                 who_helps: str = "", note: str = "", life_area: str | None = None) -> Goal:
     """The person's goal has become a different one: the old one is kept as 'changed', linked to the new."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     old = _goal_of(episode, goal_id, errors)
     if old is not None and old.status != Goal.Status.ACTIVE:
@@ -487,7 +487,7 @@ def contact_record(*, actor: Actor, person_id: int, contact_on: Any, mode: str, 
                    next_contact_on: Any, place: str = "", reached: bool = True, goal_ids: list[Any] | None = None,
                    notes: str = "", liaison_actions: str = "") -> Contact:
     """One contact, and the next planned one (every person always has a next planned contact)."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     today = _today()
     if episode.phase == Phase.INVITED:
@@ -574,7 +574,7 @@ def _interval(value: Any, errors: Errors, field: str = "interval_days") -> int |
 def rhythm_change(*, actor: Actor, person_id: int, interval_days: Any, agreed_with: str, reason: str,
                   next_contact_on: date | None = None, changed_on: date | None = None) -> RhythmChange:
     """Step contact down (less often) or up (more often) by agreement, recording who agreed and why."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     _require_started(episode, errors)
     today = _today()
@@ -610,7 +610,7 @@ def rhythm_change(*, actor: Actor, person_id: int, interval_days: Any, agreed_wi
 def urgent_referral(*, actor: Actor, person_id: int, service_id: Any, reason: str, agreed_with: str = "",
                     interval_days: Any = 7, next_contact_on: date | None = None) -> Referral:
     """Things are getting worse: an urgent referral to secondary or crisis care, and closer contact."""
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     _require_started(episode, errors)
     today = _today()
@@ -656,7 +656,7 @@ def _service(service_id: Any, errors: Errors, field: str = "service") -> Service
 @transaction.atomic
 def referral_create(*, actor: Actor, person_id: int, service_id: Any, reason: str, referred_on: date | None = None,
                     urgent: bool = False) -> Referral:
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     _require_started(episode, errors)
     referred_on = referred_on or _today()
@@ -674,7 +674,7 @@ def referral_create(*, actor: Actor, person_id: int, service_id: Any, reason: st
 @transaction.atomic
 def referral_record_outcome(*, actor: Actor, person_id: int, referral_id: Any, status: str, outcome: str = "",
                             outcome_on: date | None = None) -> Referral:
-    episode = _episode_to_work_on(actor, person_id)
+    episode = episode_to_work_on(actor, person_id)
     errors = Errors()
     try:
         referral = Referral.objects.select_for_update().filter(pk=int(referral_id), episode=episode).first()

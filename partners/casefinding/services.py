@@ -524,25 +524,20 @@ def _letter_pdf(kind: str, result: CaseFindingResult, case: OutreachCase, extra:
     from partners.care.services import care_partner_in_post
     from partners.common.identifiers import format_nhs_number
     from partners.letters import LetterError, letter_pdf
-    from partners.letters.selectors import language_name
-    from partners.registry.models import CommunicationNeed
+    from partners.letters.selectors import address_lines, language_name, wants_large_print
 
     row = result.register_row
     person = row.person
     practice = result.practice
 
-    def lines(address: str, postcode: str) -> list[str]:
-        out = [part.strip() for part in (address or "").replace("\n", ",").split(",") if part.strip()]
-        return [*out, postcode] if postcode and postcode not in out else out
-
     partner = care_partner_in_post(practice.pk, _today()) if practice is not None else None
     context: dict[str, Any] = {
         "person_name": row.full_name,
         "salutation": (person.preferred_name if person and person.preferred_name else row.full_name),
-        "address_lines": lines(person.address, person.postcode) if person else lines("", row.postcode),
+        "address_lines": address_lines(person.address, person.postcode) if person else address_lines("", row.postcode),
         "nhs_number": format_nhs_number(row.nhs_number) if row.nhs_valid and row.nhs_number else "",
         "practice_name": practice.name if practice else row.practice_ods,
-        "practice_address_lines": lines(practice.address, practice.postcode) if practice else [],
+        "practice_address_lines": address_lines(practice.address, practice.postcode) if practice else [],
         "practice_phone": (practice.phone if practice else "") or "your GP practice",
         "care_partner_name": partner.get_full_name() if partner else "",
         "interpreter_language": (language_name(person.interpreter_language)
@@ -551,7 +546,7 @@ def _letter_pdf(kind: str, result: CaseFindingResult, case: OutreachCase, extra:
         **extra,
     }
     language = (person.preferred_language if person else "") or "en"
-    large_print = bool(person and CommunicationNeed.LARGE_PRINT in (person.communication_needs or []))
+    large_print = wants_large_print(person)
     try:
         return letter_pdf(kind=kind, context=context, language=language, large_print=large_print)
     except LetterError as exc:

@@ -13,7 +13,7 @@ from partners.audit.services import audit_record
 from partners.care.models import Service
 from partners.care.selectors import person_care
 from partners.letters.languages import language_name
-from partners.letters.render import available_languages, resolve_language
+from partners.letters.render import resolve_language
 from partners.registry.models import CommunicationNeed, Person
 from partners.registry.selectors import service_user_get
 
@@ -28,11 +28,16 @@ NATIONAL_CRISIS_CONTACTS = [
 ]
 
 
-def _address_lines(address: str, postcode: str) -> list[str]:
-    lines = [part.strip() for part in address.replace("\n", ",").split(",") if part.strip()]
+def address_lines(address: str | None, postcode: str) -> list[str]:
+    """An address as a letter's lines (split on new lines and commas), with the postcode last if missing."""
+    lines = [part.strip() for part in (address or "").replace("\n", ",").split(",") if part.strip()]
     if postcode and postcode not in lines:
         lines.append(postcode)
     return lines
+
+
+def wants_large_print(person: Person | None) -> bool:
+    return bool(person and CommunicationNeed.LARGE_PRINT in (person.communication_needs or []))
 
 
 def letter_context(*, person: Person, care: Any, kind: str) -> dict[str, Any]:
@@ -43,10 +48,10 @@ def letter_context(*, person: Person, care: Any, kind: str) -> dict[str, Any]:
     context: dict[str, Any] = {
         "person_name": person.full_name,
         "salutation": person.preferred_name or person.full_name,
-        "address_lines": _address_lines(person.address, person.postcode),
+        "address_lines": address_lines(person.address, person.postcode),
         "nhs_number": person.display_nhs_number if person.nhs_number else "",
         "practice_name": practice.name,
-        "practice_address_lines": _address_lines(practice.address, practice.postcode),
+        "practice_address_lines": address_lines(practice.address, practice.postcode),
         "practice_phone": practice.phone or "your GP practice",
         "care_partner_name": partner.get_full_name() if partner else "Not yet assigned",
         "interpreter_language": language_name(person.interpreter_language) if person.interpreter_needed else "",
@@ -85,11 +90,8 @@ def person_letter(*, actor: Actor, person_id: int, kind: str) -> tuple[Person, d
                  .filter(area__in=["", person.practice.region]).order_by("name")[:3]]
         context["crisis_contacts"] = local + NATIONAL_CRISIS_CONTACTS
     language = resolve_language(kind, person.preferred_language or "en")
-    large_print = CommunicationNeed.LARGE_PRINT in (person.communication_needs or [])
+    large_print = wants_large_print(person)
     audit_record(actor=actor, action=Action.EXPORT, person_id=person.pk, object_type=f"letter:{kind}",
                  object_id=person.pk, detail={"language": language})
     return person, context, language, large_print
 
-
-def person_letter_languages() -> dict[str, list[str]]:
-    return {kind: available_languages(kind) for kind in PERSON_PAGE_KINDS}

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from partners.care.forms import RATING_CHOICES
+from partners.care.forms import RATING_CHOICES, set_choices
 from partners.care.models import Goal
 from partners.common.forms import NHSForm
 from partners.voice import dialog
@@ -89,9 +89,7 @@ class DiscussionForm(NHSForm):
     def __init__(self, *args: Any, goals: list[Goal] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(str(g.pk), g.words) for g in goals or []]
-        field = self.fields["goal"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [*choices, ("new", "A new goal"), ("", "Not part of a goal")]
+        set_choices(self, "goal", [*choices, ("new", "A new goal"), ("", "Not part of a goal")])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

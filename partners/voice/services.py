@@ -10,35 +10,21 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from partners.accounts.models import Role
 from partners.audit.actor import Actor
 from partners.audit.models import Action
 from partners.audit.services import audit_record
 from partners.care import services as care_services
-from partners.care.models import OPEN_PHASES, Contact, Episode, Goal, Phase
+from partners.care.models import Contact, Goal, Phase
 from partners.measures.models import CollectionMode
 from partners.measures.services import questionnaire_response_create
-from partners.registry.scope import caseload_owner_ids
 from partners.voice import dialog
 from partners.voice.models import AgreedAction, SessionDiscussion, SessionRating, StructuredSession
 
 MAX_ACTION_LENGTH = 500
 
 
-def _episode(actor: Actor, person_id: int) -> Episode:
-    """The open, started episode of a person on the caller's caseload (or one they cover); 404 otherwise."""
-    if actor.user.role != Role.CARE_PARTNER:
-        raise Http404("Only a Care Partner holds structured sessions.")
-    episode = (Episode.objects.filter(person_id=person_id, phase__in=OPEN_PHASES,
-                                      care_partner_id__in=caseload_owner_ids(actor.user))
-               .order_by("-referred_on", "-pk").first())
-    if episode is None:
-        raise Http404("No open episode on your caseload for this person.")
-    return episode
-
-
 def _session(actor: Actor, person_id: int, session_id: int, *, lock: bool = True) -> StructuredSession:
-    episode = _episode(actor, person_id)
+    episode = care_services.episode_to_work_on(actor, person_id, lock=False)
     sessions = StructuredSession.objects.filter(pk=session_id, episode=episode)
     if lock:
         sessions = sessions.select_for_update()
@@ -56,7 +42,7 @@ def _audit(actor: Actor, action: str, session: StructuredSession, detail: dict[s
 @transaction.atomic
 def session_start(*, actor: Actor, person_id: int, interpreter_used: bool = False) -> StructuredSession:
     """Start a structured session today (or carry on with today's unfinished one)."""
-    episode = _episode(actor, person_id)
+    episode = care_services.episode_to_work_on(actor, person_id, lock=False)
     if episode.phase == Phase.INVITED:
         raise ValidationError({"__all__": ["Accept the referral before holding a structured session."]})
     today = timezone.localdate()
@@ -213,7 +199,7 @@ def session_complete(*, actor: Actor, person_id: int, session_id: int) -> Struct
 @transaction.atomic
 def actions_review(*, actor: Actor, person_id: int, contact: Contact, reviews: Mapping[str, str]) -> int:
     """Record, at a contact, how each agreed action went (blank: leave it to review later). Returns the count."""
-    episode = _episode(actor, person_id)
+    episode = care_services.episode_to_work_on(actor, person_id, lock=False)
     errors: dict[str, list[str]] = {}
     allowed = {s for s in AgreedAction.Status.values if s != AgreedAction.Status.OPEN}
     wanted = {str(k): v for k, v in reviews.items() if v}

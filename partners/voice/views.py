@@ -17,6 +17,7 @@ from partners.care.forms import apply_errors
 from partners.care.selectors import person_for_work
 from partners.common.decorators import role_required
 from partners.common.types import AuthedRequest
+from partners.measures.services import score_responses
 from partners.voice import dialog, forms, selectors, services
 from partners.voice.models import StructuredSession
 
@@ -153,7 +154,7 @@ def finish(request: AuthedRequest, person_id: int, session_id: int) -> HttpRespo
     return render(request, "voice/finish.html", {
         "view": view, "person": view.person, "session": view.session, "errors": errors,
         "next_step": _next_step(view),
-        "life_mean": sum(v for v in life if v) / len(life) if all(life) else None,
-        "care_mean": sum(v for v in care if v) / len(care) if all(care) else None,
+        "life_mean": score_responses("dialog-life", life).score,  # what session_complete will store
+        "care_mean": score_responses("dialog-care", care).score,
         "cancel": reverse("registry:person", args=[person_id]),
     }, status=400 if errors else 200)
