@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.throwaway import per_database, throwaway_database
 
 
 def build_caseload(*, size: int, contacts_each: int, long_history_contacts: int, seed: int = 1) -> dict[str, Any]:
@@ -131,70 +126,46 @@ def measure(client: Any, method: str, url: str, *, repeat: int, data_for: Any = 
 
 
 def worker(quick: bool) -> dict[str, Any]:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partners.settings")
-    import django
-    from django.conf import settings
+    with throwaway_database("bench-care-") as connection:
+        return _measure_pages(connection, quick)
 
-    tmp = tempfile.mkdtemp(prefix="bench-care-")
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        db["TEST"] = {"NAME": str(Path(tmp) / "bench.sqlite3")}
-    else:
-        db["TEST"] = {"NAME": f"bench_{db['NAME']}"}
-    django.setup()
-    from django.db import connection
+
+def _measure_pages(connection: Any, quick: bool) -> dict[str, Any]:
     from django.test import Client
     from django.utils import timezone
 
-    original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        repeat = 15 if quick else 60
-        small = build_caseload(size=10, contacts_each=5, long_history_contacts=5, seed=2)
-        data = build_caseload(size=60, contacts_each=25, long_history_contacts=365, seed=1)
-        client = Client()
-        client.force_login(data["care_partner"], backend="django.contrib.auth.backends.ModelBackend")
-        other = Client()
-        other.force_login(small["care_partner"], backend="django.contrib.auth.backends.ModelBackend")
-        today = timezone.localdate()
-        counter = iter(range(10**9))
+    repeat = 15 if quick else 60
+    small = build_caseload(size=10, contacts_each=5, long_history_contacts=5, seed=2)
+    data = build_caseload(size=60, contacts_each=25, long_history_contacts=365, seed=1)
+    client = Client()
+    client.force_login(data["care_partner"], backend="django.contrib.auth.backends.ModelBackend")
+    other = Client()
+    other.force_login(small["care_partner"], backend="django.contrib.auth.backends.ModelBackend")
+    today = timezone.localdate()
+    counter = iter(range(10**9))
 
-        def contact_form() -> dict[str, str]:
-            return {"contact_on": today.isoformat(), "mode": "telephone", "minutes": "15",
-                    "next_contact_on": (today + timedelta(days=14)).isoformat(), "notes": "Checked in.",
-                    "idempotency_key": f"bench-{next(counter)}"}
+    def contact_form() -> dict[str, str]:
+        return {"contact_on": today.isoformat(), "mode": "telephone", "minutes": "15",
+                "next_contact_on": (today + timedelta(days=14)).isoformat(), "notes": "Checked in.",
+                "idempotency_key": f"bench-{next(counter)}"}
 
-        figures = {
-            "engine": connection.vendor,
-            "caseload_10_people": measure(other, "get", "/caseload/", repeat=repeat),
-            "caseload_60_people": measure(client, "get", "/caseload/", repeat=repeat),
-            "person_page_typical": measure(client, "get", f"/people/{data['typical']}/", repeat=repeat),
-            "person_page_long_history": measure(client, "get", f"/people/{data['long']}/", repeat=repeat),
-            "contact_form": measure(client, "get", f"/people/{data['typical']}/contact/", repeat=repeat),
-            "contact_save": measure(client, "post", f"/people/{data['typical']}/contact/", repeat=repeat,
-                                    data_for=contact_form),
-            "long_history_contacts": data["long_contacts"],
-            "contacts_total": data["contacts"],
-        }
-        return figures
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
+    figures = {
+        "engine": connection.vendor,
+        "caseload_10_people": measure(other, "get", "/caseload/", repeat=repeat),
+        "caseload_60_people": measure(client, "get", "/caseload/", repeat=repeat),
+        "person_page_typical": measure(client, "get", f"/people/{data['typical']}/", repeat=repeat),
+        "person_page_long_history": measure(client, "get", f"/people/{data['long']}/", repeat=repeat),
+        "contact_form": measure(client, "get", f"/people/{data['typical']}/contact/", repeat=repeat),
+        "contact_save": measure(client, "post", f"/people/{data['typical']}/contact/", repeat=repeat,
+                                data_for=contact_form),
+        "long_history_contacts": data["long_contacts"],
+        "contacts_total": data["contacts"],
+    }
+    return figures
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    engines = {"sqlite": ""}
-    if os.environ.get("DATABASE_URL"):
-        engines["postgresql"] = os.environ["DATABASE_URL"]
-    figures: dict[str, Any] = {}
-    for name, url in engines.items():
-        env = {**os.environ, "DATABASE_URL": url, "PARTNERS_LOG_LEVEL": "ERROR"}
-        argv = [sys.executable, "-m", "bench.care_pages", "--worker"] + (["--quick"] if args.quick else [])
-        result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - fixed argv of our own commands, no shell  # nosec B603
-        if result.returncode != 0:
-            figures[name] = {"error": result.stderr.strip().splitlines()[-1] if result.stderr else "failed"}
-            continue
-        figures[name] = json.loads(result.stdout.strip().splitlines()[-1])
-    return figures
+    return per_database("bench.care_pages", *(["--quick"] if args.quick else []))
 
 
 def summary(figures: dict[str, Any]) -> list[str]:

@@ -10,35 +10,17 @@ PostgreSQL when ``DATABASE_URL`` is set (a throwaway ``bench_<name>`` database).
 from __future__ import annotations
 
 import json
-import os
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.throwaway import per_database, throwaway_database
 
 
 def worker(register: Path) -> dict[str, Any]:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partners.settings")
-    import django
-    from django.conf import settings
-
-    tmp = tempfile.mkdtemp(prefix="bench-cf-import-")
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        db["TEST"] = {"NAME": str(Path(tmp) / "bench.sqlite3")}
-    else:
-        db["TEST"] = {"NAME": f"bench_{db['NAME']}"}
-    django.setup()
-    from django.db import connection
-
-    original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database("bench-cf-import-") as connection:
         from partners.accounts.models import Role, User
         from partners.audit.actor import Actor
         from partners.casefinding import services
@@ -61,24 +43,10 @@ def worker(register: Path) -> dict[str, Any]:
             "same_file_again_seconds": round(again_seconds, 3), "same_file_again_reused": again.already_imported,
             "peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
         }
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 def measure(register: Path) -> dict[str, Any]:
-    engines = {"sqlite": ""}
-    if os.environ.get("DATABASE_URL"):
-        engines["postgresql"] = os.environ["DATABASE_URL"]
-    figures: dict[str, Any] = {}
-    for name, url in engines.items():
-        env = {**os.environ, "DATABASE_URL": url, "PARTNERS_LOG_LEVEL": "ERROR"}
-        argv = [sys.executable, "-m", "bench.casefind_import", "--worker", str(register)]
-        result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-        if result.returncode != 0:
-            figures[name] = {"error": result.stderr.strip().splitlines()[-1] if result.stderr else "failed"}
-            continue
-        figures[name] = json.loads(result.stdout.strip().splitlines()[-1])
-    return figures
+    return per_database("bench.casefind_import", str(register))
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ def insert_select(model: Any, given: dict[str, str], from_sql: str, params: dict
         else:
             bind[f"_d{k}"] = default
             values.append(f"%(_d{k})s::{f.db_type(connection)}")
-    sql = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) SELECT {", ".join(values)} '  # noqa: S608
+    sql = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) SELECT {", ".join(values)} '  # noqa: S608  # nosec B608
            f"FROM {from_sql}")  # the bench's own fixed SQL; values are bound parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, bind)
@@ -164,7 +164,7 @@ class IndexesOff:
 GENERATOR_VERSION = 2
 # Every generated account (Care Partners, supervisors, leaders) signs in with this synthetic password; they are
 # demo accounts (no two-factor step outside production), for the load test's real sign-ins.
-BENCH_PASSWORD = "bench-load-Sign-in-2026"  # noqa: S105 - synthetic accounts in a throwaway database
+BENCH_PASSWORD = "bench-load-Sign-in-2026"  # noqa: S105 - synthetic accounts in a throwaway database  # nosec B105
 CASELOAD = 50  # open episodes per Care Partner (a realistic 40-60 person caseload)
 SUPERVISEES = 10
 ENDED_PER_OPEN = 2.7  # ended episodes per open one: the history behind ~10 million contacts

@@ -23,19 +23,14 @@ import statistics
 import time
 from typing import Any
 
-from bench.dashboard import _setup, database_url, ensure_dataset
+from bench.dashboard import PEOPLE, _percentile, _setup, database_url, ensure_dataset
 
 SKIP = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 
 
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def _figures(times: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(1000 * statistics.median(times), 1), "p95_ms": round(1000 * _pct(times, 95), 1),
-            "p99_ms": round(1000 * _pct(times, 99), 1)}
+    return {"p50_ms": round(1000 * statistics.median(times), 1), "p95_ms": round(1000 * _percentile(times, 95), 1),
+            "p99_ms": round(1000 * _percentile(times, 99), 1)}
 
 
 def measure(client: Any, url: str, *, repeat: int, warmup: int = 3, **extra: Any) -> dict[str, Any]:
@@ -70,8 +65,8 @@ def measure(client: Any, url: str, *, repeat: int, warmup: int = 3, **extra: Any
             bare.append(time.perf_counter() - started)
         transaction.set_rollback(True)
     figures: dict[str, Any] = {**_figures(times), "cpu_p50_ms": round(1000 * statistics.median(cpu), 1),
-                               "cpu_p95_ms": round(1000 * _pct(cpu, 95), 1), "queries": queries, "requests": repeat,
-                               "bytes": len(response.content)}
+                               "cpu_p95_ms": round(1000 * _percentile(cpu, 95), 1), "queries": queries,
+                               "requests": repeat, "bytes": len(response.content)}
     sql = _figures(bare)
     figures.update({"sql_p50_ms": sql["p50_ms"], "sql_p95_ms": sql["p95_ms"],
                     "ratio_p50": round(figures["p50_ms"] / sql["p50_ms"], 1) if sql["p50_ms"] else None})
@@ -198,8 +193,6 @@ CHECK_PEOPLE = 1_000
 def check(url: str) -> dict[str, Any]:
     """The harness at a tiny size (1,000 people), always regenerated: for the test suite (``bench/check``)."""
     import json
-
-    from bench.dashboard import PEOPLE
 
     _setup(url)
     from django.db import connection

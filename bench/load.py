@@ -78,17 +78,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ramp = int(users / spawn_rate) + 1
     out = Path(tempfile.mkdtemp(prefix="bench-load-"))
     env["LOAD_SIGNIN_FILE"] = str(out / "sign_ins.csv")
-    server = subprocess.Popen(  # noqa: S603 - fixed argv
+    server = subprocess.Popen(  # noqa: S603 - fixed argv  # nosec B603
         [str(BIN / "gunicorn"), "partners.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
          str(workers), "--threads", "2", "--timeout", "120", "--preload", "--error-logfile", str(out / "gunicorn.log")],
         cwd=ROOT, env=env, start_new_session=True)
     try:
         _wait_for(port)
         for _ in range(3 * workers):  # every worker loads its URLs and templates before the clock starts
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=60).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=60).read()  # nosec B310 - http to our own server
         locust = shutil.which("locust", path=str(BIN)) or str(BIN / "locust")
         started = time.perf_counter()
-        result = subprocess.run(  # noqa: S603 - fixed argv
+        result = subprocess.run(  # noqa: S603 - fixed argv  # nosec B603
             [locust, "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--users", str(users),
              "--spawn-rate", str(spawn_rate), "--run-time", f"{ramp + seconds}s", "--reset-stats", "--host",
              f"http://127.0.0.1:{port}", "--csv", str(out / "load"), "--only-summary", "--stop-timeout", "10",

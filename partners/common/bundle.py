@@ -74,7 +74,7 @@ def _member(key: str, load: Load) -> tuple[str, list[Any]]:
     if load.count:
         sql, params = qs.order_by().values("pk").query.sql_with_params()
         # sql is Django's own compiled SQL (values are bound as parameters, never interpolated)
-        return f"SELECT %s, CAST(COUNT(*) AS TEXT), 0 FROM ({sql}) AS b_sub", [key, *params]  # noqa: S608
+        return f"SELECT %s, CAST(COUNT(*) AS TEXT), 0 FROM ({sql}) AS b_sub", [key, *params]  # noqa: S608  # nosec B608
     fields = _columns(qs.model)
     for name in load.annotations:
         fields[name] = F(name)
@@ -83,7 +83,7 @@ def _member(key: str, load: Load) -> tuple[str, list[Any]]:
         fields["_rel_" + name] = JSONObject(**_columns(related_model, prefix=name + "__"))
     inner = _unordered(qs.annotate(**{ROW: JSONObject(**fields), ORDER: Window(RowNumber(), order_by=_ordering(qs))}))
     sql, params = inner.values_list(ROW, ORDER).query.sql_with_params()
-    return f'SELECT %s, CAST(b_sub."{ROW}" AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub', [key, *params]  # noqa: S608
+    return f'SELECT %s, CAST(b_sub."{ROW}" AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub', [key, *params]  # noqa: S608  # nosec B608
 
 
 class _Pairs(list):
@@ -133,7 +133,7 @@ def _member_postgresql(key: str, load: Load, using: str) -> tuple[str, list[Any]
     sql, params = compiler.as_sql()
     annotations = {name: compiler.annotation_col_map[name] for name in load.annotations}
     layout = _layout(qs.model, compiler.select, compiler.klass_info, annotations)
-    return (f'SELECT %s, CAST(row_to_json(b_sub) AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub',  # noqa: S608
+    return (f'SELECT %s, CAST(row_to_json(b_sub) AS TEXT), b_sub."{ORDER}" FROM ({sql}) AS b_sub',  # noqa: S608  # nosec B608
             [key, *params], layout)
 
 
