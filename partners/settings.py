@@ -298,11 +298,10 @@ PARTNERS: dict[str, Any] = {
             "years_after_care_ends": int(os.environ.get("PARTNERS_RETENTION_YEARS_AFTER_CARE", 20)),
             "years_after_death": int(os.environ.get("PARTNERS_RETENTION_YEARS_AFTER_DEATH", 10)),
         },
+        # Idempotency keys (with the stored answers) are kept this long.
         "idempotency_record": {"hours": int(os.environ.get("PARTNERS_IDEMPOTENCY_TTL_HOURS", 48))},
         "outbound_message": {"years": int(os.environ.get("PARTNERS_RETENTION_MESSAGE_YEARS", 2))},
     },
-    # Idempotency keys are kept this long.
-    "IDEMPOTENCY_TTL_HOURS": int(os.environ.get("PARTNERS_IDEMPOTENCY_TTL_HOURS", 48)),
     # Self-completion questionnaire links last this long; reviews fall due this often (partners.measures.conf).
     "QUESTIONNAIRE_LINK_DAYS": int(os.environ.get("PARTNERS_QUESTIONNAIRE_LINK_DAYS", 14)),
     "MEASUREMENT_REVIEW_MONTHS": int(os.environ.get("PARTNERS_MEASUREMENT_REVIEW_MONTHS", 3)),

@@ -25,14 +25,8 @@ from django.utils import timezone
 
 from partners.audit.actor import Actor
 from partners.audit.models import Action
-from partners.audit.services import audit_record
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+from partners.audit.services import audit_record, audit_record_rows
+from partners.common.dates import add_years
 
 
 @dataclass
@@ -57,16 +51,15 @@ def people_due(today: date) -> list[Due]:
     people = Person.objects.annotate(
         open_episodes=models.Count("episodes", filter=Q(episodes__ended_on__isnull=True)),
         last_episode_end=Max("episodes__ended_on"),
-        episode_count=models.Count("episodes"),
-    ).values("pk", "date_of_death", "open_episodes", "last_episode_end", "episode_count", "updated_at")
+    ).values("pk", "date_of_death", "open_episodes", "last_episode_end", "updated_at")
     due: list[Due] = []
     for p in people:
         candidates: list[tuple[date, str, dict[str, Any]]] = []
         if p["date_of_death"]:
             candidates.append((add_years(p["date_of_death"], death_years), f"{death_years} years after death",
                                {"date_of_death": p["date_of_death"].isoformat()}))
-        if not p["open_episodes"]:
-            ended = p["last_episode_end"] if p["episode_count"] else timezone.localdate(p["updated_at"])
+        if not p["open_episodes"]:  # every episode has ended, so no end date means no episode
+            ended = p["last_episode_end"] or timezone.localdate(p["updated_at"])
             candidates.append((add_years(ended, care_years), f"{care_years} years after care ended",
                                {"care_ended_on": ended.isoformat()}))
         ready = [c for c in candidates if c[0] <= today]
@@ -84,10 +77,10 @@ def _delete_tree(model: type[models.Model], pks: list[Any], counts: dict[str, in
         if relation.many_to_many:
             continue
         related = relation.related_model
-        field_name = relation.field.name
-        child_pks = list(related._default_manager.filter(**{f"{field_name}__in": pks}).values_list("pk", flat=True))
         if relation.field.null and relation.on_delete is models.SET_NULL:
             continue  # Django sets these to NULL itself
+        field_name = relation.field.name
+        child_pks = list(related._default_manager.filter(**{f"{field_name}__in": pks}).values_list("pk", flat=True))
         _delete_tree(related, child_pks, counts)
     _, per_model = model._default_manager.filter(pk__in=pks).delete()
     for label, n in per_model.items():
@@ -122,22 +115,23 @@ def retention_run(*, actor: Actor, today: date | None = None, dry_run: bool = Fa
     idem_cutoff = now - timedelta(hours=int(rules["idempotency_record"]["hours"]))
     msg_cutoff = timezone.make_aware(datetime.combine(add_years(today, -int(rules["outbound_message"]["years"])),
                                                       time.min))
+    # Each with the field naming the person a row is about (None: not about a person).
     housekeeping = {
-        "idempotency_record": IdempotencyRecord.objects.filter(created_at__lt=idem_cutoff),
-        "outbound_message": OutboundMessage.objects.filter(created_at__lt=msg_cutoff),
+        "idempotency_record": (IdempotencyRecord.objects.filter(created_at__lt=idem_cutoff), None),
+        "outbound_message": (OutboundMessage.objects.filter(created_at__lt=msg_cutoff), "person_id"),
     }
-    for name, queryset in housekeeping.items():
+    for name, (queryset, _) in housekeeping.items():
         summary["due"][name] = queryset.count()
     if dry_run:
         return summary
     summary["deleted"]["mental_health_record"] = len(people)
     for item in people:
         _delete_person(actor, item)
-    for name, queryset in housekeeping.items():
+    for name, (queryset, person_field) in housekeeping.items():
         with transaction.atomic():
-            for pk, person_id in queryset.values_list("pk", "person_id" if name == "outbound_message" else "pk"):
-                audit_record(actor=actor, action=Action.DELETE, object_type=name, object_id=pk,
-                             person_id=person_id if name == "outbound_message" else None,
-                             detail={"retention": name, "rule": rules[name]})
+            rows = (queryset.values_list(person_field, "pk") if person_field
+                    else ((None, pk) for pk in queryset.values_list("pk", flat=True)))
+            audit_record_rows(actor=actor, action=Action.DELETE, object_type=name, rows=rows,
+                              detail={"retention": name, "rule": rules[name]})
             summary["deleted"][name] = queryset.delete()[0]
     return summary

@@ -35,7 +35,7 @@ def run_retention(args: argparse.Namespace) -> int:
     from partners.audit.retention import retention_run
 
     system = User(username="system:retention", role="")  # unsaved: names the actor in the audit rows
-    summary = retention_run(actor=Actor(user=system, via="cli"), today=as_of, dry_run=args.dry_run)
+    summary = retention_run(actor=Actor.system(system), today=as_of, dry_run=args.dry_run)
     if args.json:
         print_json(summary)
     else:

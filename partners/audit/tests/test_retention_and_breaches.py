@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from partners.audit.breaches import breach_record, breach_update, report_deadline
 from partners.audit.models import Action, AuditEvent, DataBreach, SecurityAlert
-from partners.audit.retention import add_years, retention_run
+from partners.audit.retention import retention_run
 from partners.care.models import Contact, Episode, Phase
 from partners.cli import main
+from partners.common.dates import add_years
 from partners.common.models import IdempotencyRecord
 from partners.conftest import actor_for
 from partners.registry.models import Person

@@ -38,6 +38,8 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
+from partners.common.dates import add_years
+
 STATUSES = ("under_18", "in_remission", "secondary_care", "limited_secondary", "discharged", "primary_care_only")
 GAP_STATUSES = ("limited_secondary", "discharged", "primary_care_only")
 SECONDARY_TEAMS = ("cmht", "eip", "crisis_home_treatment", "inpatient")
@@ -54,10 +56,7 @@ TRIAL_FLAGS = {
 
 
 def two_years_before(as_of: date) -> date:
-    try:
-        return as_of.replace(year=as_of.year - 2)
-    except ValueError:  # 29 February
-        return as_of.replace(year=as_of.year - 2, day=28)
+    return add_years(as_of, -2)
 
 
 def _age_sql(dob: str, as_of: date) -> str:
