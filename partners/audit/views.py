@@ -15,7 +15,7 @@ from partners.audit.models import Action, DataBreach, SecurityAlert
 from partners.audit.selectors import audit_search
 from partners.audit.services import break_glass_start, security_alert_acknowledge
 from partners.common.decorators import role_required
-from partners.common.forms import DateInput, NHSForm
+from partners.common.forms import DateInput, NHSForm, apply_errors
 from partners.common.identifiers import normalise_nhs_number
 from partners.common.types import AuthedRequest
 from partners.registry.models import Person
@@ -107,11 +107,6 @@ class BreachUpdateForm(BreachForm):
     lessons = forms.CharField(label="Lessons learned", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _apply_errors(form: NHSForm, exc: ValidationError) -> None:
-    for name, messages_ in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages_)
-
-
 @role_required(Role.ADMINISTRATOR)
 def breaches(request: AuthedRequest) -> HttpResponse:
     items = DataBreach.objects.select_related("recorded_by")[:500]
@@ -126,7 +121,7 @@ def breach_new(request: AuthedRequest) -> HttpResponse:
         try:
             breach = breach_record(actor=Actor.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.warning(request, f"Breach {breach.reference} recorded and an alert raised.")
             return redirect("audit:breach", breach_id=breach.pk)
@@ -143,7 +138,7 @@ def breach_detail(request: AuthedRequest, breach_id: int) -> HttpResponse:
         try:
             breach_update(actor=Actor.from_request(request), breach_id=breach.pk, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Breach {breach.reference} updated.")
             return redirect("audit:breach", breach_id=breach.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from partners.accounts.models import Role, User
 from partners.care import rhythm
@@ -24,15 +23,6 @@ from partners.common.forms import DateInput, NHSForm
 from partners.organisations.models import Organisation
 
 RATING_CHOICES = [(str(i), str(i)) for i in range(11)]
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError onto the form's fields (or the summary for anything else)."""
-    aliases = getattr(form, "error_aliases", {})
-    for name, messages in exc.message_dict.items():
-        target = aliases.get(name, name)
-        for message in messages:
-            form.add_error(target if target in form.fields else None, message)
 
 
 def set_choices(form: forms.Form, name: str, choices: list[Any]) -> None:

@@ -20,6 +20,7 @@ from partners.audit.actor import Actor
 from partners.care import forms, rhythm, selectors, services
 from partners.care.models import ContactMode, Goal, Phase, Referral, Service
 from partners.common.decorators import role_required
+from partners.common.forms import apply_errors
 from partners.common.types import AuthedRequest
 from partners.registry.models import Person
 from partners.supervision.flagrules import FLAG_LABELS
@@ -70,7 +71,7 @@ def _handle(request: AuthedRequest, form: Any, call: Callable[[dict[str, Any]], 
     try:
         call(form.cleaned_data)
     except ValidationError as exc:
-        forms.apply_errors(form, exc)
+        apply_errors(form, exc)
         return None
     messages.success(request, success)
     return redirect(redirect_to)

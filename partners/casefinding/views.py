@@ -19,18 +19,13 @@ from partners.audit.actor import Actor
 from partners.casefinding import forms, selectors, services
 from partners.casefinding.models import CodeListEntry, ImportBatch, Kind
 from partners.common.decorators import role_required
+from partners.common.forms import apply_errors
 from partners.common.types import AuthedRequest
 from partners.organisations.models import Organisation
 
 LEAD = (Role.ADMINISTRATOR,)
 STAFF = (Role.ADMINISTRATOR, Role.PRACTICE_STAFF)
 PAGE = 50
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @role_required(*STAFF)
@@ -56,7 +51,7 @@ def imports(request: AuthedRequest) -> HttpResponse:
             outcome = services.extract_import(actor=actor, kind=form.cleaned_data["kind"], filename=upload.name,
                                               data=upload.read(), quarantine=form.cleaned_data["quarantine"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
         else:
             batch = outcome.batch
             if outcome.already_imported:
@@ -108,7 +103,7 @@ def codes(request: AuthedRequest) -> HttpResponse:
             try:
                 entry = services.code_list_save(actor=actor, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"Code {entry.snomed_code} saved.")
                 return redirect("casefinding:codes")
@@ -136,7 +131,7 @@ def run(request: AuthedRequest) -> HttpResponse:
                                  secondary_batch_id=data["secondary_batch"], as_of=data["as_of"],
                                  threshold=data["threshold"], mode=data["mode"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Linkage and the gap rule have run.")
             return redirect("casefinding:home")
@@ -248,7 +243,7 @@ def person(request: AuthedRequest, result_id: int) -> HttpResponse:
                     for error in exc.message_dict["__all__"]:
                         messages.error(request, error)
                     return redirect("casefinding:person", result_id=result_id)
-                _errors_to_form(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, message)
                 return redirect("casefinding:person", result_id=result_id)

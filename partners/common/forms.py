@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 WIDGET_CLASSES: dict[type, str] = {
@@ -81,3 +82,13 @@ class NHSForm(NHSFormMixin, forms.Form):
 
 class NHSModelForm(NHSFormMixin, forms.ModelForm):
     pass
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError onto the form's fields (or the summary for anything else); a form may
+    map a service's field names onto its own with ``error_aliases``."""
+    aliases = getattr(form, "error_aliases", {})
+    for name, messages in exc.message_dict.items():
+        target = aliases.get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)

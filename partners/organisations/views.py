@@ -12,6 +12,7 @@ from partners.accounts.services import account_create, account_reset_two_factor,
 from partners.audit.actor import Actor
 from partners.audit.models import SecurityAlert
 from partners.common.decorators import role_required
+from partners.common.forms import apply_errors
 from partners.common.types import AuthedRequest
 from partners.organisations.forms import AccountForm
 from partners.organisations.models import Organisation
@@ -30,12 +31,6 @@ def home(request: AuthedRequest) -> HttpResponse:
                   {"organisations": organisations, "accounts": accounts, "alerts": alerts})
 
 
-def _apply(form: AccountForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 @role_required(Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def account_new(request: AuthedRequest) -> HttpResponse:
@@ -49,7 +44,7 @@ def account_new(request: AuthedRequest) -> HttpResponse:
                 organisation_id=data["organisation"].pk if data["organisation"] else None,
                 supervisor_id=data["supervisor"].pk if data["supervisor"] else None, job_title=data["job_title"])
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             return render(request, "organisations/account_created.html", {"account": user, "temporary": temporary})
     return render(request, "organisations/account_form.html", {"form": form, "title": "Add an account"})
@@ -72,7 +67,7 @@ def account_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
                            supervisor_id=data["supervisor"].pk if data["supervisor"] else None,
                            job_title=data["job_title"], is_active=data["is_active"])
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"The account {account.username} has been updated.")
             return redirect("organisations:home")

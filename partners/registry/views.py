@@ -15,6 +15,7 @@ from partners.audit.models import Action
 from partners.audit.services import audit_record_people
 from partners.care.models import OPEN_PHASES, Episode
 from partners.common.decorators import role_required
+from partners.common.forms import apply_errors
 from partners.common.types import AuthedRequest
 from partners.registry import sections, selectors, services
 from partners.registry.forms import PersonForm
@@ -22,13 +23,6 @@ from partners.registry.models import Person
 
 RECORD_ROLES = (Role.CARE_PARTNER, Role.SUPERVISOR, Role.PRACTICE_STAFF, Role.ADMINISTRATOR)
 WRITER_ROLES = (Role.CARE_PARTNER, Role.PRACTICE_STAFF, Role.ADMINISTRATOR)
-
-
-def apply_validation_error(form: PersonForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for error in errors:
-            form.add_error(target, error)
 
 
 @role_required(*RECORD_ROLES)
@@ -66,7 +60,7 @@ def person_create(request: AuthedRequest) -> HttpResponse:
         try:
             person = services.person_create(actor=Actor.from_request(request), data=form.cleaned_data)
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{person.full_name} has been added.")
             return redirect("registry:person", person_id=person.pk)
@@ -85,7 +79,7 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
         try:
             services.person_update(actor=actor, person_id=person.pk, data=form.cleaned_data)
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "The changes have been saved.")
             return redirect("registry:person", person_id=person.pk)

@@ -13,19 +13,12 @@ from django.views.decorators.http import require_http_methods
 from partners.accounts.models import Role
 from partners.audit.actor import Actor
 from partners.common.decorators import role_required
-from partners.common.forms import NHSForm
+from partners.common.forms import NHSForm, apply_errors
 from partners.common.types import AuthedRequest
 from partners.registry import selectors as registry_selectors
 from partners.safety import selectors, services
 from partners.safety.forms import ConditionForm, HealthCheckForm, MedicationForm, SafetyEventForm
 from partners.safety.health import DUE, OVERDUE
-
-
-def apply_validation_error(form: NHSForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for error in errors:
-            form.add_error(target, error)
 
 
 def _record_form(request: AuthedRequest, person_id: int, form_class: type[NHSForm], title: str,
@@ -37,7 +30,7 @@ def _record_form(request: AuthedRequest, person_id: int, form_class: type[NHSFor
         try:
             save(actor, person, form)
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         except PermissionError as exc:
             raise Http404(str(exc)) from None
         else:

@@ -16,7 +16,7 @@ from partners.accounts.models import Role
 from partners.audit.actor import Actor
 from partners.care.models import OPEN_PHASES, Episode
 from partners.common.decorators import role_required
-from partners.common.forms import NHSForm
+from partners.common.forms import apply_errors
 from partners.common.types import AuthedRequest
 from partners.safety import selectors as safety_selectors
 from partners.safety import services as safety_services
@@ -28,13 +28,6 @@ from partners.supervision.fidelity_selectors import team_fidelity
 from partners.supervision.flagrules import FLAG_LABELS, FLAG_ORDER
 from partners.supervision.forms import ACTION_ROWS, DateRangeForm, SessionForm, TrainingForm
 from partners.supervision.models import SupervisionAction, TrainingKind
-
-
-def apply_validation_error(form: NHSForm, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        target = name if name in form.fields else None
-        for error in errors:
-            form.add_error(target, error)
 
 
 def _htmx(request: AuthedRequest) -> bool:
@@ -137,7 +130,7 @@ def session_new(request: AuthedRequest, supervisee_id: int) -> HttpResponse:
                 episode_ids=[int(i) for i in data.get("cases", [])], notes=data.get("notes", ""),
                 actions=form.new_actions(), completed_action_ids=[int(i) for i in data.get("completed_actions", [])])
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"The supervision session with {user} has been recorded.")
             return redirect("supervision:supervisee", supervisee_id=user.pk)
@@ -186,7 +179,7 @@ def training_new(request: AuthedRequest) -> HttpResponse:
                                             completed_on=data["completed_on"], days=data["days"],
                                             title=data["title"], provider=data["provider"], notes=data["notes"])
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "The training has been recorded.")
             return redirect("supervision:training")

@@ -22,7 +22,7 @@ from partners.audit.actor import Actor
 from partners.audit.models import Action
 from partners.audit.services import audit_record
 from partners.common.decorators import role_required
-from partners.common.forms import NHSForm
+from partners.common.forms import apply_errors
 from partners.common.types import AuthedRequest
 from partners.trial import platform_reports, selectors, services
 from partners.trial.forms import ApproachForm, DateForm, ExcludeForm, RecruitForm, TrialForm, UnblindForm
@@ -32,13 +32,6 @@ from partners.trial.stats.dataset import DatasetError
 
 RESEARCHER = Role.RESEARCHER
 SIMULATION_RUNS = 500
-
-
-def _apply(form: NHSForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for error in errors:
-            form.add_error(target, error)
 
 
 @role_required(RESEARCHER)
@@ -59,7 +52,7 @@ def trial_new(request: AuthedRequest) -> HttpResponse:
                 factors=d["factors"], p=d["p"], followup_days=d["followup_days"],
                 followup_window_days=d["followup_window_days"])
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{trial.name} is set up. Add the practices you have approached.")
             return redirect("trial:detail", trial_id=trial.pk)
@@ -101,7 +94,7 @@ def practices_add(request: AuthedRequest, trial_id: int) -> HttpResponse:
                                                  practice_ids=[int(i) for i in form.cleaned_data["practices"]],
                                                  on=form.cleaned_data["on"])
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{len(created)} practice{'s' if len(created) != 1 else ''} added as approached.")
             return redirect("trial:detail", trial_id=trial.pk)
@@ -139,7 +132,7 @@ def practice(request: AuthedRequest, trial_id: int, tp_id: int) -> HttpResponse:
                 services.practice_baseline_complete(actor=actor, trial_practice_id=tp.pk, on=d["on"])
                 messages.success(request, f"{tp.practice.name} finished baseline recruitment: it can be randomised.")
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             return redirect("trial:practice", trial_id=trial.pk, tp_id=tp.pk)
     allocation = AllocationLog.objects.filter(trial_practice=tp).first()
@@ -273,7 +266,7 @@ def unblind(request: AuthedRequest, trial_id: int) -> HttpResponse:
         try:
             services.trial_unblind(actor=actor, trial_id=trial.pk, decision=form.cleaned_data["decision"])
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{trial.name} is unblinded.")
             return redirect("trial:unblinding")

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from partners.accounts.models import Role
 from partners.audit.actor import Actor
-from partners.care.forms import apply_errors
 from partners.care.selectors import person_for_work
 from partners.common.decorators import role_required
+from partners.common.forms import apply_errors
 from partners.common.types import AuthedRequest
 from partners.measures.services import score_responses
 from partners.voice import dialog, forms, selectors, services
