@@ -7,7 +7,6 @@ page that shows person-identifying rows writes an audit row per row shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
@@ -54,12 +53,6 @@ def reason_text(code: str) -> str:
     return REASONS.get(code, code.replace("_", " "))
 
 
-def _audit_rows(actor: Actor, action: str, object_type: str, rows: Iterable[tuple[int | None, Any]],
-                detail: dict[str, Any] | None = None) -> None:
-    """One audit row per case-finding row shown (``(person id or None, object id)``)."""
-    audit_record_rows(actor=actor, action=action, object_type=object_type, rows=rows, detail=detail)
-
-
 def is_lead(user: Any) -> bool:
     return getattr(user, "role", None) == Role.ADMINISTRATOR
 
@@ -100,7 +93,8 @@ def result_get(*, actor: Actor, result_id: int) -> dict[str, Any]:
                      .annotate(has_letter=ExpressionWrapper(Q(letter_pdf__isnull=False), output_field=BooleanField())))
                 if case else [])
     flags = set(ScreeningFlag.objects.filter(person_key=row.person_key).values_list("flag", flat=True))
-    _audit_rows(actor, Action.VIEW, "casefinding_result", [(row.person_id, result.pk)])
+    audit_record_rows(actor=actor, action=Action.VIEW, object_type="casefinding_result",
+                      rows=[(row.person_id, result.pk)])
     return {"result": result, "row": row, "case": case, "attempts": attempts, "flags": flags,
             "flag_labels": sorted(reason_text(f) for f in flags),
             "reasons": [reason_text(r) for r in result.exclusion_reasons]}
@@ -136,7 +130,8 @@ def worklist(*, actor: Actor, show: str = "gap", practice_id: int | None = None,
                 [offset:offset + limit])
     keys = [r.register_row.person_key for r in rows]
     cases = {c.person_key: c for c in OutreachCase.objects.filter(person_key__in=keys)}
-    _audit_rows(actor, Action.LIST, "casefinding_result", [(r.register_row.person_id, r.pk) for r in rows])
+    audit_record_rows(actor=actor, action=Action.LIST, object_type="casefinding_result",
+                      rows=[(r.register_row.person_id, r.pk) for r in rows])
     return {"run": run, "rows": [(r, cases.get(r.register_row.person_key)) for r in rows], "counts": counts}
 
 
@@ -156,7 +151,8 @@ def review_queue(*, actor: Actor, limit: int = 50) -> dict[str, Any]:
     done = [(p, decided[(p.register_key, p.secondary_key)]) for p in pairs
             if (p.register_key, p.secondary_key) in decided]
     shown = waiting[:limit]
-    _audit_rows(actor, Action.LIST, "casefinding_review_pair", [(p.register_row.person_id, p.pk) for p in shown])
+    audit_record_rows(actor=actor, action=Action.LIST, object_type="casefinding_review_pair",
+                      rows=[(p.register_row.person_id, p.pk) for p in shown])
     return {"run": run, "pairs": [(p, compare(p)) for p in shown], "waiting": len(waiting),
             "decided": len(done), "recent": done[:limit]}
 

@@ -172,11 +172,7 @@ def _store_rows(batch: ImportBatch, table: pa.Table) -> None:
     if batch.kind == Kind.REGISTER:
         practices = dict(Organisation.objects.filter(kind=Organisation.Kind.PRACTICE)
                          .values_list("ods_code", "pk"))
-        numbers = [n for n in table.column("nhs_number").to_pylist() if n]
-        people: dict[str | None, int] = {}
-        for start in range(0, len(numbers), _CHUNK):
-            people.update(Person.objects.filter(nhs_number__in=numbers[start:start + _CHUNK])
-                          .values_list("nhs_number", "pk"))
+        people = _people_by_nhs([n for n in table.column("nhs_number").to_pylist() if n])
         rows: list[RegisterRow] = []
         for record, key in _slices(table, keys):
             values = {f: _clean(record[f], f) for f in _REGISTER_FIELDS}
@@ -323,11 +319,19 @@ def _attach_people(register_batch_id: int) -> None:
     """Tie register rows to people the platform has recorded since the import (by valid NHS number)."""
     missing = list(RegisterRow.objects.filter(batch_id=register_batch_id, person__isnull=True,
                                               nhs_number__isnull=False).values_list("pk", "nhs_number"))
-    for start in range(0, len(missing), _CHUNK):
-        chunk = dict(missing[start:start + _CHUNK])
-        people = dict(Person.objects.filter(nhs_number__in=list(chunk.values())).values_list("nhs_number", "pk"))
-        updates = [RegisterRow(pk=pk, person_id=people[nhs]) for pk, nhs in chunk.items() if nhs in people]
-        RegisterRow.objects.bulk_update(updates, ["person"], batch_size=_CHUNK)
+    people = _people_by_nhs([nhs for _, nhs in missing if nhs])
+    updates = [RegisterRow(pk=pk, person_id=people[nhs]) for pk, nhs in missing if nhs in people]
+    RegisterRow.objects.bulk_update(updates, ["person"], batch_size=_CHUNK)
+
+
+def _people_by_nhs(numbers: list[str]) -> dict[str | None, int]:
+    """Person pk by NHS number for the numbers recorded in the platform (looked up in chunks: registers are
+    national-sized)."""
+    people: dict[str | None, int] = {}
+    for start in range(0, len(numbers), _CHUNK):
+        people.update(Person.objects.filter(nhs_number__in=numbers[start:start + _CHUNK])
+                      .values_list("nhs_number", "pk"))
+    return people
 
 
 def _flags(register_batch_id: int) -> pa.Table:

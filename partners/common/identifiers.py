@@ -1,4 +1,4 @@
-"""NHS numbers, postcodes, ODS codes: validation and normalisation (pure Python, no Django)."""
+"""NHS numbers, postcodes, ODS codes, language tags: validation and normalisation (pure Python, no Django)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 _NON_DIGIT = re.compile(r"[\s-]")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _ODS = re.compile(r"^[A-Z0-9]{3,10}$")
+# A BCP 47-style language tag as records and letter template folders use them: "pl", "pt-BR", "bsl".
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 ETHNIC_CATEGORIES: dict[str, str] = {
     "A": "White - British",

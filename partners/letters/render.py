@@ -9,7 +9,6 @@ invents a translation: when no template exists for a language, the English lette
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -18,10 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.template import Context, Engine
 
+from partners.common.identifiers import LANGUAGE_TAG
+
 BUILTIN_DIR = Path(__file__).resolve().parent / "templates" / "letters"
 KINDS = ("invitation", "appointment", "person_summary")
 DEFAULT_LANGUAGE = "en"
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 # What each kind needs from its caller; a missing key is named in the error (never a traceback to a user).
 REQUIRED: dict[str, tuple[str, ...]] = {

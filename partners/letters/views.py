@@ -24,5 +24,4 @@ def person_letter_pdf(request: AuthedRequest, person_id: int, kind: str) -> Http
     response = HttpResponse(pdf, content_type="application/pdf")
     suffix = "-large-print" if large_print else ""
     response["Content-Disposition"] = f'attachment; filename="{FILENAMES[kind]}-{person.pk}{suffix}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return response  # no-store, like every answer (common.middleware)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -15,7 +14,7 @@ from partners.accounts.models import Role
 from partners.audit.actor import Actor
 from partners.audit.models import Action
 from partners.audit.services import audit_record
-from partners.common.identifiers import ETHNIC_CATEGORIES, normalise_nhs_number, normalise_postcode
+from partners.common.identifiers import ETHNIC_CATEGORIES, LANGUAGE_TAG, normalise_nhs_number, normalise_postcode
 from partners.organisations.models import Organisation
 from partners.registry.models import CareSetting, CommunicationNeed, Consent, DiagnosisGroup, Person, Sex
 from partners.registry.scope import visible_people
@@ -27,7 +26,6 @@ PERSON_FIELDS = (
     "contact_notes", "preferred_language", "interpreter_needed", "interpreter_language", "communication_needs",
 )
 # A BCP 47 language tag, simply checked: en, pl, pa-IN, bsl (British Sign Language).
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 REQUIRED = ("given_name", "family_name", "date_of_birth", "practice_ods", "diagnosis_group", "usual_care_setting")
 
 
